@@ -1,0 +1,28 @@
+/* The ocirt commands; each takes the arguments after its name. */
+#pragma once
+#include <stdbool.h>
+#include "opts.h"
+
+struct global_opts {
+	const char *root;
+	bool systemd_cgroup;
+	bool debug;
+};
+
+extern struct global_opts G;
+
+/* Each returns the process exit status; errors are already logged. */
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+
+/* Shared by the commands: log e and return 1. */
+int fail(const struct oerr *e);
+/* "-h"/"--help" anywhere before "--": print usage and return true. */
+bool wants_help(int argc, char **argv, const char *usage, const struct opt *opts);

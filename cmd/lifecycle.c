@@ -1,0 +1,137 @@
+/* create, start, kill, delete. */
+#include "commands.h"
+#include "signals.h"
+#include "lib/container.h"
+#include <stdio.h>
+#include <string.h>
+
+int cmd_create(int argc, char **argv)
+{
+	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup };
+	const struct opt opts[] = {
+		{ "bundle", 'b', OPT_STR, &o.bundle, "path to the bundle (default: current directory)" },
+		{ "pid-file", 0, OPT_STR, &o.pid_file, "write the init's pid to this file" },
+		{ "console-socket", 0, OPT_STR, &o.console_socket, "unix socket that receives the pty master" },
+		{ "preserve-fds", 0, OPT_INT, &o.preserve_fds, "pass this many fds after 2 to the container" },
+		{ "no-pivot", 0, OPT_BOOL, &o.no_pivot, "use MS_MOVE + chroot instead of pivot_root" },
+		{ "no-new-keyring", 0, OPT_BOOL, &o.no_new_keyring, "keep the caller's session keyring" },
+		{ 0 },
+	};
+	if (wants_help(argc, argv, "ocirt create [options] <container-id>", opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *pos[1];
+	int argi = 0, npos;
+	if (opts_parse("create", opts, argc, argv, &argi, pos, 1, &npos, 0, &e) < 0)
+		return fail(&e);
+	if (npos != 1) {
+		oerr_setx(&e, EINVAL, "create: exactly one container id is required");
+		return fail(&e);
+	}
+	if (o.preserve_fds < 0) {
+		oerr_setx(&e, EINVAL, "create: --preserve-fds must not be negative");
+		return fail(&e);
+	}
+	o.id = pos[0];
+	pid_t pid;
+	if (container_create(&o, &pid, &e) < 0)
+		return fail(&e);
+	return 0;
+}
+
+/* Commands that take only an id, plus optional flags. */
+static int one_id(const char *cmd, const char *usage, const struct opt *opts, int argc, char **argv,
+		  const char **id, const char **extra, struct oerr *e)
+{
+	const char *pos[2];
+	int argi = 0, npos;
+	if (opts_parse(cmd, opts, argc, argv, &argi, pos, extra ? 2 : 1, &npos, 0, e) < 0)
+		return -EINVAL;
+	if (npos < 1)
+		return oerr_setx(e, EINVAL, "%s: a container id is required (usage: %s)", cmd, usage);
+	*id = pos[0];
+	if (extra)
+		*extra = npos > 1 ? pos[1] : NULL;
+	return 0;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	static const struct opt opts[] = { { 0 } };
+	const char *usage = "ocirt start <container-id>";
+	if (wants_help(argc, argv, usage, opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *id;
+	if (one_id("start", usage, opts, argc, argv, &id, NULL, &e) < 0 ||
+	    container_start(G.root, id, &e) < 0)
+		return fail(&e);
+	return 0;
+}
+
+int cmd_kill(int argc, char **argv)
+{
+	bool all = false;
+	const struct opt opts[] = {
+		{ "all", 'a', OPT_BOOL, &all, "signal every process in the container" },
+		{ 0 },
+	};
+	const char *usage = "ocirt kill [--all] <container-id> [signal]";
+	if (wants_help(argc, argv, usage, opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *id, *signame;
+	if (one_id("kill", usage, opts, argc, argv, &id, &signame, &e) < 0)
+		return fail(&e);
+	int sig = signal_parse(signame ? signame : "SIGTERM");
+	if (sig <= 0) {
+		oerr_setx(&e, EINVAL, "kill: unknown signal \"%s\"", signame);
+		return fail(&e);
+	}
+	struct container c;
+	if (container_open(G.root, id, false, &c, &e) < 0)
+		return fail(&e);
+	int ret = container_kill(&c, sig, all, &e);
+	container_close(&c);
+	return ret < 0 ? fail(&e) : 0;
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	bool force = false;
+	const struct opt opts[] = {
+		{ "force", 'f', OPT_BOOL, &force, "kill the container first if it is running" },
+		{ 0 },
+	};
+	const char *usage = "ocirt delete [--force] <container-id>";
+	if (wants_help(argc, argv, usage, opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *id;
+	if (one_id("delete", usage, opts, argc, argv, &id, NULL, &e) < 0 ||
+	    container_delete(G.root, id, force, &e) < 0)
+		return fail(&e);
+	return 0;
+}
+
+int cmd_state(int argc, char **argv)
+{
+	static const struct opt opts[] = { { 0 } };
+	const char *usage = "ocirt state <container-id>";
+	if (wants_help(argc, argv, usage, opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *id;
+	struct container c;
+	if (one_id("state", usage, opts, argc, argv, &id, NULL, &e) < 0 ||
+	    container_open(G.root, id, false, &c, &e) < 0)
+		return fail(&e);
+	char *json = NULL;
+	int ret = container_state_json(&c, &json, &e);
+	container_close(&c);
+	if (ret < 0)
+		return fail(&e);
+	printf("%s\n", json);
+	free(json);
+	return 0;
+}

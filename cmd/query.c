@@ -1,0 +1,78 @@
+/* list. */
+#include "commands.h"
+#include "lib/container.h"
+#include "lib/util.h"
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static json_t *list_entry(const struct container *c)
+{
+	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "id", c->st.id,
+			      "pid", (json_int_t)(c->status == CS_STOPPED ? 0 : c->st.pid),
+			      "status", container_status_name(c->status),
+			      "bundle", c->st.bundle ? c->st.bundle : "",
+			      "rootfs", c->st.rootfs ? c->st.rootfs : "",
+			      "created", c->st.created ? c->st.created : "", "owner", "root");
+	if (o && c->st.annotations)
+		json_object_set(o, "annotations", c->st.annotations);
+	return o;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	bool quiet = false;
+	const char *format = "table";
+	const struct opt opts[] = {
+		{ "quiet", 'q', OPT_BOOL, &quiet, "print only the ids" },
+		{ "format", 'f', OPT_STR, &format, "table or json" },
+		{ 0 },
+	};
+	if (wants_help(argc, argv, "ocirt list [--quiet] [--format table|json]", opts))
+		return 0;
+	struct oerr e = { 0 };
+	const char *pos[1];
+	int argi = 0, npos;
+	if (opts_parse("list", opts, argc, argv, &argi, pos, 0, &npos, 0, &e) < 0)
+		return fail(&e);
+	bool json = !strcmp(format, "json");
+	if (!json && strcmp(format, "table")) {
+		oerr_setx(&e, EINVAL, "list: invalid format \"%s\" (table or json)", format);
+		return fail(&e);
+	}
+	json_t *arr = json_array();
+	_cleanup_closedir_ DIR *d = opendir(G.root);
+	if (!d && errno != ENOENT) {
+		oerr_set(&e, errno, "list: open %s", G.root);
+		json_decref(arr);
+		return fail(&e);
+	}
+	if (!quiet && !json)
+		printf("%-12s %-10s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		struct container c;
+		struct oerr ignored;
+		if (container_open(G.root, de->d_name, false, &c, &ignored) < 0)
+			continue;
+		if (quiet)
+			printf("%s\n", c.st.id);
+		else if (json)
+			json_array_append_new(arr, list_entry(&c));
+		else
+			printf("%-12s %-10d %-10s %-40s %-32s %s\n", c.st.id,
+			       c.status == CS_STOPPED ? 0 : c.st.pid, container_status_name(c.status),
+			       c.st.bundle ? c.st.bundle : "", c.st.created ? c.st.created : "", "root");
+		container_close(&c);
+	}
+	if (json && !quiet) {
+		char *text = json_dumps(arr, JSON_COMPACT);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+	}
+	json_decref(arr);
+	return 0;
+}

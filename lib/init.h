@@ -1,0 +1,23 @@
+/* The container's init, from clone() to execve(). */
+#pragma once
+#include <stdbool.h>
+#include "oci/spec.h"
+
+struct init_ctx {
+	const struct spec *spec;
+	const char *id;
+	const char *rootfs;	/* absolute host path */
+	int sync_fd;		/* child end of the sync socketpair */
+	int fifo_fd;		/* exec fifo, O_RDWR */
+	int console_fd;		/* connected console socket, or -1 */
+	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
+	int new_flags;		/* CLONE_NEW* to create */
+	bool two_stage;		/* join/unshare here rather than through clone flags */
+	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+};
+
+/* Runs in the cloned child; reports failures over sync_fd and never returns. */
+__attribute__((noreturn)) void init_main(struct init_ctx *c);
