@@ -14,6 +14,7 @@ extern struct global_opts G;
 /* Each returns the process exit status; errors are already logged. */
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_kill(int argc, char **argv);

@@ -336,3 +336,6 @@ const char *spec_ns_type_name(enum spec_ns_type t);	/* "pid", "network", ... */
 
 /* Container ids: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 1024 bytes, not "." or "..". */
 int spec_validate_container_id(const char *id, struct oerr *e);
+
+/* Free a process object on its own (exec --process replaces the config's). */
+void spec_process_free(struct spec_process *p);
