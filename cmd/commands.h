@@ -20,6 +20,11 @@ int cmd_state(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 

@@ -20,6 +20,11 @@ static const struct {
 	{ "kill", cmd_kill, "send a signal to the container's init" },
 	{ "delete", cmd_delete, "delete a container and what it holds" },
 	{ "list", cmd_list, "list the containers" },
+	{ "pause", cmd_pause, "freeze every process of a container" },
+	{ "resume", cmd_resume, "thaw a paused container" },
+	{ "ps", cmd_ps, "list the processes of a container" },
+	{ "update", cmd_update, "change the resource limits of a container" },
+	{ "events", cmd_events, "print resource statistics of a container" },
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "features", cmd_features, "print what this runtime supports (JSON)" },
 };

@@ -341,7 +341,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	bool two_stage = needs_two_stage(r.spec, &fork_init);
 	int new_flags = ns_new_flags(r.spec->linux_);
 	r.ictx = (struct init_ctx){
-		.spec = r.spec, .id = o->id, .rootfs = r.rootfs, .sync_fd = sv[1],
+		.spec = r.spec, .id = o->id, .rootfs = r.rootfs, .bundle = r.bundle, .sync_fd = sv[1],
 		.fifo_fd = fifo_fd, .console_fd = console_fd, .ns_fds = ns_fds,
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,

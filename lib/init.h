@@ -7,6 +7,7 @@ struct init_ctx {
 	const struct spec *spec;
 	const char *id;
 	const char *rootfs;	/* absolute host path */
+	const char *bundle;	/* absolute host path */
 	int sync_fd;		/* child end of the sync socketpair */
 	int fifo_fd;		/* exec fifo, O_RDWR */
 	int console_fd;		/* connected console socket, or -1 */

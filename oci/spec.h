@@ -339,3 +339,5 @@ int spec_validate_container_id(const char *id, struct oerr *e);
 
 /* Free a process object on its own (exec --process replaces the config's). */
 void spec_process_free(struct spec_process *p);
+/* Free a linux.resources object on its own (update -r). */
+void spec_resources_free(struct spec_resources *r);
