@@ -61,8 +61,17 @@ int oerr_wrap(struct oerr *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", old);
+	/* Truncation of the old text is fine: the prefix matters most. */
+	if (n >= 0 && (size_t)n + 2 < sizeof(e->msg)) {
+		size_t room = sizeof(e->msg) - (size_t)n - 1;
+		char *p = e->msg + n;
+		*p++ = ':';
+		*p++ = ' ';
+		room -= 2;
+		size_t len = strnlen(old, room);
+		memcpy(p, old, len);
+		p[len] = '\0';
+	}
 	if (e->code == 0)
 		e->code = EINVAL;
 	return -e->code;
