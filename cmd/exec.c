@@ -4,7 +4,7 @@
 #include "foreground.h"
 #include "lib/container.h"
 #include "lib/exec.h"
-#include "lib/terminal.h"
+#include "lib/pty.h"
 #include "lib/util.h"
 #include "oci/spec.h"
 #include <fcntl.h>

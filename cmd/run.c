@@ -2,7 +2,7 @@
  * forwarding signals (and proxying its terminal), then delete it. */
 #include "commands.h"
 #include "lib/container.h"
-#include "lib/terminal.h"
+#include "lib/pty.h"
 #include "lib/util.h"
 #include "foreground.h"
 #include <stdio.h>

@@ -5,16 +5,16 @@
 #include "init.h"
 #include "sync.h"
 #include "util.h"
-#include "ns.h"
-#include "netlink.h"
+#include "namespace.h"
+#include "rtnl.h"
 #include "rootfs.h"
 #include "hooks.h"
-#include "caps.h"
-#include "user.h"
-#include "procattr.h"
-#include "terminal.h"
-#include "execpath.h"
-#include "fds.h"
+#include "capabilities.h"
+#include "identity.h"
+#include "process_attrs.h"
+#include "pty.h"
+#include "pathlookup.h"
+#include "fdutil.h"
 #include "seccomp.h"
 #include <limits.h>
 #include <sched.h>
@@ -191,6 +191,11 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	if (chdir(p->cwd) < 0)
 		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
+		return ret;
+	/* Nothing of the runtime's may reach the container, nor stay open while
+	 * the init waits: the state dir fd would hold its lock until start. */
+	int keep[] = { c->sync_fd, c->fifo_fd };
+	if ((ret = fds_close_from(3 + c->preserve_fds, keep, 2, e)) < 0)
 		return ret;
 	return fds_cloexec_from(3 + c->preserve_fds, e);
 }

@@ -1,0 +1,13 @@
+/* Process attributes applied to the container process before exec:
+ * rlimits, scheduler, I/O priority, personality. */
+#pragma once
+#include "err.h"
+#include "oci/spec.h"
+
+int procattr_apply_rlimits(const struct spec_process *p, struct oerr *e);
+/* sched_setattr(2) when process.scheduler is set. */
+int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e);
+/* ioprio_set(2) when process.ioPriority is set. */
+int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e);
+/* personality(2) when linux.personality is set; l may be NULL. */
+int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);

@@ -1,0 +1,23 @@
+/* linux.seccomp: build the filter with libseccomp and load it; hand the
+ * SCMP_ACT_NOTIFY listener fd to the seccomp agent at linux.seccomp.listenerPath. */
+#pragma once
+#include "err.h"
+#include "../oci/spec.h"
+
+/* Build and load the filter described by sc into the calling thread (which
+ * must already have no_new_privs or CAP_SYS_ADMIN; the filter itself never
+ * sets no_new_privs). Unknown syscall names are skipped with a warning on
+ * stderr; rules whose action equals the default action are skipped.
+ * *notify_fd is the listener fd (O_CLOEXEC) when a SCMP_ACT_NOTIFY rule was
+ * loaded, else -1. Once loaded, any syscall matching a NOTIFY rule blocks
+ * until the agent holding that fd answers. */
+int seccomp_apply(const struct spec_seccomp *sc, int *notify_fd, struct oerr *e);
+
+/* Connect to sc->listener_path (AF_UNIX, SOCK_STREAM), send notify_fd with
+ * SCM_RIGHTS along with the container process state JSON, then close.
+ * process_state_json is either the whole process state (an object with a
+ * "state" member) or just the container state object (runtime.md "State"),
+ * which is wrapped as {ociVersion, fds: ["seccompFd"], pid, metadata, state}.
+ * Missing "fds" and "metadata" (sc->listener_metadata) are filled in. */
+int seccomp_send_listener(const struct spec_seccomp *sc, int notify_fd, const char *process_state_json,
+			  struct oerr *e);
