@@ -6,7 +6,7 @@
 #include "sync.h"
 #include "statedir.h"
 #include "util.h"
-#include "ns.h"
+#include "namespace.h"
 #include "hooks.h"
 #include "cgroup.h"
 #include "oci/spec.h"
