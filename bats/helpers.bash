@@ -1,0 +1,289 @@
+# Shared setup for the integration tests: every test gets its own state root,
+# its own copy of a busybox bundle and a marker in the environment of every
+# process it starts, so that teardown can prove nothing was left behind.
+#
+# OCIRT selects the binary under test (default: build/ocirt of this repo).
+
+bats_require_minimum_version 1.5.0
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+OCIRT=${OCIRT:-$REPO/build/ocirt}
+case $OCIRT in
+/*) ;;
+*) OCIRT=$REPO/$OCIRT ;;
+esac
+# Seconds one ocirt command may take before it counts as hung.
+OCIRT_TIMEOUT=${OCIRT_TIMEOUT:-60}
+
+# The base bundle is made once per bats run and copied for every test.
+base_bundle() {
+	local base=$BATS_RUN_TMPDIR/base-bundle
+	(
+		flock 9
+		if [ ! -e "$base/config.json" ]; then
+			rm -rf "$base.tmp"
+			# OCIRT= : the tests' config must not depend on `ocirt spec`.
+			OCIRT= "$REPO/scripts/mkbundle" "$base.tmp" >&2
+			mv "$base.tmp" "$base"
+		fi
+	) 9>"$BATS_RUN_TMPDIR/base-bundle.lock"
+	echo "$base"
+}
+
+setup_common() {
+	[ -x "$OCIRT" ] || {
+		echo "no ocirt binary at $OCIRT (build it, or set OCIRT)" >&2
+		return 1
+	}
+	ID=t${BATS_TEST_NUMBER}-$$
+	ROOT=$BATS_TEST_TMPDIR/root
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	MARK=ocirt-bats-$$-$BATS_TEST_NUMBER-$RANDOM
+	OCIRT_CALLS=0
+	mkdir -p "$ROOT"
+	local base
+	base=$(base_bundle)
+	cp -a "$base" "$BUNDLE"
+	# The marker finds the container processes of this test in /proc.
+	update_config --arg m "OCIRT_TEST_MARK=$MARK" '.process.env += [$m]'
+}
+
+setup() {
+	setup_common
+}
+
+teardown() {
+	teardown_common
+}
+
+# Pids of live processes that carry this test's marker: ocirt itself (set by
+# the wrapper) and every container process (set in config.json).
+test_pids() {
+	local f pid
+	for f in /proc/[0-9]*/environ; do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		[ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] || continue
+		if grep -qzxF "OCIRT_TEST_MARK=$MARK" "$f" 2>/dev/null; then
+			echo "$pid"
+		fi
+	done
+}
+
+# Mount points under this test's temp dir (bundle and state root).
+test_mounts() {
+	awk -v dir="$BATS_TEST_TMPDIR" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# Cgroup directories named after a container of this test (tests that need
+# more than one container name the others "$ID-something").
+test_cgroups() {
+	find /sys/fs/cgroup -maxdepth 5 -type d \( -name "$ID" -o -name "$ID-*" \) 2>/dev/null
+}
+
+# Fails (and says why) if this test left a state dir, a process, a mount or a
+# cgroup behind. Used by teardown and by tests of failure paths.
+assert_clean() {
+	local bad=0 left
+	left=$(ls -A "$ROOT" 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "left behind in the state root $ROOT: $left" >&2
+		bad=1
+	fi
+	left=$(test_pids)
+	if [ -n "$left" ]; then
+		echo "left behind: processes" $left >&2
+		ps -o pid,ppid,stat,args -p "$(echo $left | tr ' ' ,)" >&2 || true
+		bad=1
+	fi
+	left=$(test_mounts)
+	if [ -n "$left" ]; then
+		echo "left behind: mounts" $left >&2
+		bad=1
+	fi
+	left=$(test_cgroups)
+	if [ -n "$left" ]; then
+		echo "left behind: cgroups" $left >&2
+		bad=1
+	fi
+	return $bad
+}
+
+teardown_common() {
+	[ -n "${ROOT:-}" ] || return 0
+	local d bad=0 pid pids=()
+	for d in "$ROOT"/*; do
+		[ -e "$d" ] || continue
+		# In case a runtime's processes do not carry the marker.
+		pid=$(OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" \
+			state -- "${d##*/}" 2>/dev/null 3>&- | jq -r '.pid // 0' 2>/dev/null)
+		[ "${pid:-0}" -gt 0 ] 2>/dev/null && pids+=("$pid")
+		OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" \
+			"$OCIRT" --root "$ROOT" delete --force -- "${d##*/}" </dev/null >/dev/null 2>&1 3>&- ||
+			echo "teardown: delete --force ${d##*/} failed" >&2
+	done
+	assert_clean || bad=1
+	for pid in "${pids[@]}"; do
+		if [ -e "/proc/$pid/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$pid/stat"; then
+			echo "left behind: the container's init, pid $pid" >&2
+			bad=1
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+	done
+	# Clean up by force whatever the runtime left, so later tests start clean.
+	for pid in $(test_pids); do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	for d in $(test_mounts | sort -r); do
+		umount -l "$d" 2>/dev/null || true
+	done
+	for d in $(test_cgroups | sort -r); do
+		# The sandbox's own memory cgroup is off limits outside a private
+		# mount namespace (scripts/test runs bats in one).
+		case $d in
+		*/process_api/*) [ "${OCIRT_PRIVATE_MNTNS:-0}" = 1 ] || continue ;;
+		esac
+		rmdir "$d" 2>/dev/null || true
+	done
+	rm -rf "$ROOT"
+	return $bad
+}
+
+# ocirt [ARGS...]: run the binary under test with this test's --root, like
+# bats' `run`: sets $status, $output (stdout), $stderr and $lines. stdout and
+# stderr go to files, not pipes, so a container that keeps them open cannot
+# hang the test. stdin is $OCIRT_STDIN (default /dev/null). bats' fd 3 is
+# closed so that no container can hold it.
+ocirt() {
+	OCIRT_CALLS=$((OCIRT_CALLS + 1))
+	local out=$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.out err=$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.err
+	status=0
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" "$@" \
+		<"${OCIRT_STDIN:-/dev/null}" >"$out" 2>"$err" 3>&- || status=$?
+	output=$(cat "$out")
+	stderr=$(cat "$err")
+	lines=()
+	[ -z "$output" ] || mapfile -t lines <<<"$output"
+	{
+		echo "\$ ocirt $* -> $status"
+		[ -z "$output" ] || echo "$output"
+		[ -z "$stderr" ] || echo "stderr: $stderr"
+	} >&2
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		echo "ocirt $1 timed out after ${OCIRT_TIMEOUT}s" >&2
+	fi
+	return 0
+}
+
+# The command line for running ocirt outside the wrapper (in the background,
+# with extra fds): "${OCIRT_CMD[@]}" run ...
+ocirt_cmd() {
+	OCIRT_TEST_MARK=$MARK "$OCIRT" --root "$ROOT" "$@"
+}
+
+# update_config [JQ-OPTIONS...] FILTER: edit this test's config.json.
+update_config() {
+	local f=$BUNDLE/config.json
+	jq "$@" "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
+# json_array ARGS...: the arguments as a JSON array of strings.
+json_array() {
+	local a
+	for a in "$@"; do
+		jq -n --arg a "$a" '$a'
+	done | jq -cs .
+}
+
+# set_args ARGS...: the container's process.args.
+set_args() {
+	update_config --argjson a "$(json_array "$@")" '.process.args = $a'
+}
+
+# run_ct ARGS...: run ARGS in a container in the foreground (ocirt run).
+run_ct() {
+	set_args "$@"
+	ocirt run -b "$BUNDLE" "$ID"
+}
+
+# ct_status ID: the status field of `ocirt state ID`, or "error".
+ct_status() {
+	local s
+	s=$(OCIRT_TEST_MARK=$MARK timeout 30 "$OCIRT" --root "$ROOT" state "$1" 2>/dev/null 3>&-) &&
+		jq -r .status <<<"$s" || echo error
+}
+
+# ct_pid ID: the pid field of `ocirt state ID`.
+ct_pid() {
+	OCIRT_TEST_MARK=$MARK timeout 30 "$OCIRT" --root "$ROOT" state "$1" 3>&- | jq -r .pid
+}
+
+# wait_status ID STATUS: poll until the container has that status (5 s).
+wait_status() {
+	local i s
+	for i in $(seq 100); do
+		s=$(ct_status "$1")
+		[ "$s" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 is $s, not $2" >&2
+	return 1
+}
+
+# retry CMD...: run CMD until it succeeds (5 s).
+retry() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "gave up waiting for: $*" >&2
+	return 1
+}
+
+# cmdline_is PID TEXT: the command line, NULs as spaces, is TEXT.
+cmdline_is() {
+	[ "$(tr '\0' ' ' <"/proc/$1/cmdline")" = "$2" ]
+}
+
+# A container that stays up until killed: run -d, status running, and its
+# process has exec'd `sleep 100`.
+start_sleeper() {
+	local id=${1:-$ID}
+	set_args sleep 100
+	ocirt run -d -b "$BUNDLE" "$id"
+	[ "$status" -eq 0 ]
+	wait_status "$id" running
+	retry cmdline_is "$(ct_pid "$id")" "sleep 100 "
+}
+
+# Assertions that print what they compared.
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected exit status $1, got $status" >&2
+		return 1
+	fi
+}
+
+assert_output() {
+	if [ "$output" != "$1" ]; then
+		printf 'expected output:\n%s\ngot:\n%s\n' "$1" "$output" >&2
+		return 1
+	fi
+}
+
+# assert_contains TEXT NEEDLE
+assert_contains() {
+	if [[ "$1" != *"$2"* ]]; then
+		printf 'expected to find: %s\nin: %s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+assert_not_contains() {
+	if [[ "$1" == *"$2"* ]]; then
+		printf 'did not expect: %s\nin: %s\n' "$2" "$1" >&2
+		return 1
+	fi
+}

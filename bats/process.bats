@@ -1,0 +1,298 @@
+#!/usr/bin/env bats
+# The container's process: args, env, cwd, user, umask, capabilities,
+# rlimits, no_new_privs, oom_score_adj, terminal, inherited fds.
+
+load helpers
+
+setup_file() {
+	# The receiving end of --console-socket.
+	cc -O2 -Wall -o "$BATS_FILE_TMPDIR/recvtty" "$BATS_TEST_DIRNAME/helpers/recvtty.c"
+}
+
+teardown() {
+	if [ -n "${RECV_PID:-}" ]; then
+		kill "$RECV_PID" 2>/dev/null || true
+		wait "$RECV_PID" 2>/dev/null || true
+	fi
+	teardown_common
+}
+
+# status_field NAME: the value of NAME: in the output of `cat /proc/self/status`.
+status_field() {
+	awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' <<<"$output"
+}
+
+# capmask CAP_NUMBER...: the 16-digit hex mask /proc/self/status shows.
+capmask() {
+	local m=0 c
+	for c in "$@"; do
+		m=$((m | (1 << c)))
+	done
+	printf '%016x' "$m"
+}
+
+CAP_CHOWN=0 CAP_KILL=5 CAP_NET_BIND_SERVICE=10 CAP_NET_RAW=13 CAP_AUDIT_WRITE=29
+
+@test "args, env and cwd" {
+	update_config '.process.env += ["FOO=bar baz", "EMPTY="] | .process.cwd = "/tmp"'
+	run_ct sh -c 'echo "$1|$FOO|${EMPTY-unset}|$(pwd)"' argv0 "first arg"
+	assert_status 0
+	assert_output "first arg|bar baz||/tmp"
+}
+
+@test "the environment is the config's, not the runtime's" {
+	export OCIRT_HOST_ONLY=leak
+	run_ct env
+	assert_status 0
+	assert_contains "$output" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	assert_contains "$output" "TERM=xterm"
+	assert_not_contains "$output" OCIRT_HOST_ONLY
+	assert_not_contains "$output" BATS_
+}
+
+@test "args[0] is looked up in the container's PATH" {
+	mkdir -p "$BUNDLE/rootfs/opt/tools"
+	printf '#!/bin/sh\necho from-opt-tools\n' >"$BUNDLE/rootfs/opt/tools/mytool"
+	chmod 0755 "$BUNDLE/rootfs/opt/tools/mytool"
+	update_config '.process.env |= map(if startswith("PATH=") then "PATH=/opt/tools:/bin" else . end)'
+	run_ct mytool
+	assert_status 0
+	assert_output from-opt-tools
+}
+
+@test "user: uid, gid and additionalGids" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [5, 65534]}'
+	run_ct sh -c 'id -u; id -g; cat /proc/self/status; touch /tmp/owned'
+	assert_status 0
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 1000 ]
+	[ "$(status_field Groups | xargs)" = "5 65534" ]
+	[ "$(status_field Uid | xargs)" = "1000 1000 1000 1000" ]
+	[ "$(status_field Gid | xargs)" = "1000 1000 1000 1000" ]
+	[ "$(stat -c '%u %g' "$BUNDLE/rootfs/tmp/owned")" = "1000 1000" ]
+}
+
+@test "user: no additionalGids means no supplementary groups" {
+	update_config '.process.user = {"uid": 65534, "gid": 65534}'
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ -z "$(status_field Groups | xargs)" ]
+	[ "$(status_field Uid | xargs)" = "65534 65534 65534 65534" ]
+}
+
+@test "umask" {
+	update_config '.process.user.umask = 63'
+	run_ct sh -c 'umask; touch /tmp/f; mkdir /tmp/d; stat -c %a /tmp/f /tmp/d'
+	assert_status 0
+	assert_output "$(printf '0077\n600\n700')"
+}
+
+@test "capabilities: root gets the bounding set, nothing inheritable or ambient" {
+	run_ct cat /proc/self/status
+	assert_status 0
+	want=$(capmask $CAP_AUDIT_WRITE $CAP_KILL $CAP_NET_BIND_SERVICE)
+	[ "$(status_field CapBnd)" = "$want" ]
+	[ "$(status_field CapPrm)" = "$want" ]
+	[ "$(status_field CapEff)" = "$want" ]
+	[ "$(status_field CapInh)" = 0000000000000000 ]
+	[ "$(status_field CapAmb)" = 0000000000000000 ]
+}
+
+@test "capabilities: a non-root user keeps its ambient set across exec" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {
+			"bounding": ["CAP_CHOWN", "CAP_NET_RAW", "CAP_KILL"],
+			"effective": ["CAP_CHOWN", "CAP_NET_RAW"],
+			"permitted": ["CAP_CHOWN", "CAP_NET_RAW"],
+			"inheritable": ["CAP_CHOWN", "CAP_NET_RAW"],
+			"ambient": ["CAP_NET_RAW"]}'
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ "$(status_field CapBnd)" = "$(capmask $CAP_CHOWN $CAP_NET_RAW $CAP_KILL)" ]
+	[ "$(status_field CapInh)" = "$(capmask $CAP_CHOWN $CAP_NET_RAW)" ]
+	[ "$(status_field CapAmb)" = "$(capmask $CAP_NET_RAW)" ]
+	[ "$(status_field CapPrm)" = "$(capmask $CAP_NET_RAW)" ]
+	[ "$(status_field CapEff)" = "$(capmask $CAP_NET_RAW)" ]
+}
+
+@test "capabilities: a non-root user without ambient caps has none after exec" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ "$(status_field CapPrm)" = 0000000000000000 ]
+	[ "$(status_field CapEff)" = 0000000000000000 ]
+	[ "$(status_field CapBnd)" = "$(capmask $CAP_AUDIT_WRITE $CAP_KILL $CAP_NET_BIND_SERVICE)" ]
+}
+
+@test "capabilities: an unknown name is a warning, not an error" {
+	# runtime-spec: log it, and do not fail for what cannot be granted
+	update_config '.process.capabilities.bounding += ["CAP_NO_SUCH"]
+		| .process.capabilities.permitted += ["CAP_NO_SUCH"]'
+	run_ct cat /proc/self/status
+	assert_status 0
+	assert_contains "$stderr" CAP_NO_SUCH
+	[ "$(status_field CapBnd)" = "$(capmask $CAP_AUDIT_WRITE $CAP_KILL $CAP_NET_BIND_SERVICE)" ]
+}
+
+@test "capabilities: what is dropped is enforced" {
+	# CAP_CHOWN is not in the default set.
+	run_ct sh -c 'touch /tmp/f; chown 1000 /tmp/f'
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "Operation not permitted"
+	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 0 ]
+}
+
+@test "rlimits" {
+	update_config '.process.rlimits = [
+		{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200},
+		{"type": "RLIMIT_NPROC", "soft": 300, "hard": 400},
+		{"type": "RLIMIT_CORE", "soft": 0, "hard": 4096}]'
+	run_ct sh -c 'cat /proc/self/limits; ulimit -n'
+	assert_status 0
+	[ "$(awk '/^Max open files/ { print $4, $5 }' <<<"$output")" = "100 200" ]
+	[ "$(awk '/^Max processes/ { print $3, $4 }' <<<"$output")" = "300 400" ]
+	[ "$(awk '/^Max core file size/ { print $5, $6 }' <<<"$output")" = "0 4096" ]
+	[ "${lines[-1]}" = 100 ]
+}
+
+@test "rlimits: 2^64-1 means unlimited" {
+	set_args cat /proc/self/limits
+	# jq would round 2^64-1 to a double: put it in with sed, after the last jq edit
+	update_config '.process.rlimits = [{"type": "RLIMIT_CORE", "soft": "MAX", "hard": "MAX"}]'
+	sed -i 's/"MAX"/18446744073709551615/g' "$BUNDLE/config.json"
+	grep -q '"hard": 18446744073709551615' "$BUNDLE/config.json"
+	ocirt run -b "$BUNDLE" "$ID"
+	assert_status 0
+	[ "$(awk '/^Max core file size/ { print $5, $6 }' <<<"$output")" = "unlimited unlimited" ]
+}
+
+@test "noNewPrivileges" {
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ "$(status_field NoNewPrivs)" = 1 ]
+	update_config '.process.noNewPrivileges = false'
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ "$(status_field NoNewPrivs)" = 0 ]
+}
+
+@test "oomScoreAdj" {
+	update_config '.process.oomScoreAdj = 123'
+	run_ct cat /proc/self/oom_score_adj
+	assert_status 0
+	assert_output 123
+}
+
+@test "seccomp: a syscall rule returns its errno" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	run_ct sh -c 'mkdir /tmp/d; echo "mkdir: $?"; touch /tmp/f && echo touch-ok'
+	assert_status 0
+	[ "${lines[0]}" = "mkdir: 1" ]
+	[ "${lines[1]}" = touch-ok ]
+	assert_contains "$stderr" "Operation not permitted"
+	[ ! -e "$BUNDLE/rootfs/tmp/d" ]
+}
+
+# start_recvtty: listen on $SOCK, copying the terminal to $TTY_OUT.
+start_recvtty() {
+	SOCK=$BATS_TEST_TMPDIR/console.sock
+	TTY_OUT=$BATS_TEST_TMPDIR/tty.out
+	"$BATS_FILE_TMPDIR/recvtty" "$SOCK" "$TTY_OUT" 3>&- &
+	RECV_PID=$!
+	retry test -S "$SOCK"
+}
+
+# wait_recvtty: wait (10 s) until the terminal is closed, then $tty holds
+# what the container wrote, without carriage returns.
+wait_recvtty() {
+	local i
+	for i in $(seq 200); do
+		kill -0 "$RECV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	local st=0
+	wait "$RECV_PID" || st=$?
+	RECV_PID=
+	tty=$(tr -d '\r' <"$TTY_OUT")
+	echo "terminal output: $tty" >&2
+	[ "$st" -eq 0 ]
+}
+
+@test "terminal: the pty master goes to --console-socket" {
+	start_recvtty
+	update_config '.process.terminal = true | .process.consoleSize = {"height": 30, "width": 100}'
+	set_args sh -c 'tty; stty size; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty; readlink /proc/self/fd/2'
+	ocirt create --console-socket "$SOCK" -b "$BUNDLE" "$ID"
+	assert_status 0
+	ocirt start "$ID"
+	assert_status 0
+	wait_recvtty
+	[ "$tty" = "$(printf '/dev/pts/0\n30 100\nall-tty\n/dev/pts/0')" ]
+	wait_status "$ID" stopped
+}
+
+@test "terminal: run -d with --console-socket" {
+	start_recvtty
+	update_config '.process.terminal = true'
+	set_args sh -c 'echo hello-tty; tty'
+	ocirt run -d --console-socket "$SOCK" -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_recvtty
+	[ "$tty" = "$(printf 'hello-tty\n/dev/pts/0')" ]
+}
+
+@test "terminal: run in the foreground proxies the terminal" {
+	update_config '.process.terminal = true'
+	run_ct sh -c 'tty; echo done'
+	assert_status 0
+	[ "$(tr -d '\r' <<<"$output")" = "$(printf '/dev/pts/0\ndone')" ]
+}
+
+@test "terminal: create without --console-socket fails and leaves nothing" {
+	update_config '.process.terminal = true'
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" console
+	assert_clean
+}
+
+@test "terminal: a console socket nobody listens on fails and leaves nothing" {
+	update_config '.process.terminal = true'
+	set_args true
+	ocirt create --console-socket "$BATS_TEST_TMPDIR/nobody.sock" -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" nobody.sock
+	assert_clean
+}
+
+@test "no fds beyond stdio reach the container" {
+	# fds 5 and 7 are open in ocirt; the container must not see them.
+	run_ct ls /proc/self/fd 5</dev/null 7>"$BATS_TEST_TMPDIR/seven"
+	assert_status 0
+	# 3 is the directory ls reads
+	[ "$(echo $output)" = "0 1 2 3" ]
+}
+
+@test "no fds beyond stdio reach a detached container" {
+	set_args sh -c 'ls /proc/self/fd >/tmp/fds; sleep 100'
+	ocirt run -d -b "$BUNDLE" "$ID" 5</dev/null
+	assert_status 0
+	retry test -s "$BUNDLE/rootfs/tmp/fds"
+	[ "$(echo $(cat "$BUNDLE/rootfs/tmp/fds"))" = "0 1 2 3" ]
+}
+
+@test "--preserve-fds 2 passes fds 3 and 4" {
+	echo three >"$BATS_TEST_TMPDIR/f3"
+	echo four >"$BATS_TEST_TMPDIR/f4"
+	set_args sh -c 'cat <&3; cat <&4; echo $(ls /proc/self/fd)'
+	st=0
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" run --preserve-fds 2 \
+		-b "$BUNDLE" "$ID" 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5</dev/null \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
+	[ "$st" -eq 0 ]
+	# 5 is the directory ls reads: the runtime's fd 5 was not passed
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'three\nfour\n0 1 2 3 4 5')" ]
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# Bad bundles: create must fail with an error that names what is wrong, and
+# leave no state dir, process, mount or cgroup behind.
+
+load helpers
+
+# expect_create_error TEXT...: create fails and stderr contains every TEXT.
+expect_create_error() {
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	local t
+	for t in "$@"; do
+		assert_contains "$stderr" "$t"
+	done
+	ocirt state "$ID"
+	[ "$status" -ne 0 ]
+	assert_clean
+}
+
+@test "empty process.args" {
+	update_config '.process.args = []'
+	expect_create_error process.args
+}
+
+@test "empty string as process.args[0]" {
+	update_config '.process.args = [""]'
+	expect_create_error process.args
+}
+
+@test "relative process.cwd" {
+	update_config '.process.cwd = "tmp"'
+	expect_create_error process.cwd
+}
+
+@test "process.args is not an array" {
+	update_config '.process.args = "sh"'
+	expect_create_error process.args
+}
+
+@test "process.terminal is not a boolean" {
+	update_config '.process.terminal = "yes"'
+	expect_create_error process.terminal
+}
+
+@test "process.user.uid is a string" {
+	update_config '.process.user.uid = "0"'
+	expect_create_error process.user.uid
+}
+
+@test "hostname is a number" {
+	update_config '.hostname = 5'
+	expect_create_error hostname
+}
+
+@test "mounts is an object" {
+	update_config '.mounts = {}'
+	expect_create_error mounts
+}
+
+@test "process.env entries are not strings" {
+	update_config '.process.env = [1, 2]'
+	expect_create_error process.env
+}
+
+@test "duplicate keys" {
+	jq -c . "$BUNDLE/config.json" | sed 's/"hostname":"ocirt"/"hostname":"a","hostname":"b"/' \
+		>"$BUNDLE/config.new"
+	grep -q '"hostname":"a","hostname":"b"' "$BUNDLE/config.new"
+	mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+	expect_create_error duplicate hostname
+}
+
+@test "unknown namespace type" {
+	update_config '.linux.namespaces += [{"type": "nosuchns"}]'
+	expect_create_error linux.namespaces nosuchns
+}
+
+@test "the same namespace twice" {
+	update_config '.linux.namespaces += [{"type": "pid"}]'
+	expect_create_error linux.namespaces
+}
+
+@test "process.user.uid out of range" {
+	update_config '.process.user.uid = 4294967296'
+	expect_create_error process.user.uid
+	update_config '.process.user.uid = -1'
+	expect_create_error process.user.uid
+}
+
+@test "process.user.gid out of range" {
+	update_config '.process.user.gid = 4294967296'
+	expect_create_error process.user.gid
+}
+
+@test "missing config.json" {
+	rm "$BUNDLE/config.json"
+	expect_create_error config.json
+}
+
+@test "missing bundle directory" {
+	BUNDLE=$BATS_TEST_TMPDIR/nosuchbundle
+	expect_create_error nosuchbundle
+}
+
+@test "invalid JSON" {
+	head -c 100 "$BUNDLE/config.json" >"$BUNDLE/config.new"
+	mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+	expect_create_error config.json
+}
+
+@test "config.json is not an object" {
+	echo '["sh"]' >"$BUNDLE/config.json"
+	expect_create_error config.json
+}
+
+@test "missing root.path directory" {
+	update_config '.root.path = "nosuchrootfs"'
+	expect_create_error root.path
+}
+
+@test "missing process" {
+	update_config 'del(.process)'
+	expect_create_error process
+}
+
+@test "missing ociVersion" {
+	update_config 'del(.ociVersion)'
+	expect_create_error ociVersion
+}
+
+@test "unknown rlimit type" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOSUCH", "hard": 1, "soft": 1}]'
+	expect_create_error process.rlimits RLIMIT_NOSUCH
+}
+
+@test "rlimit soft above hard" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 10, "soft": 20}]'
+	expect_create_error process.rlimits
+}
+
+@test "empty mount destination" {
+	update_config '.mounts += [{"destination": "", "type": "tmpfs", "source": "tmpfs"}]'
+	expect_create_error mounts
+}
+
+@test "hostname without a uts namespace" {
+	update_config '.linux.namespaces |= map(select(.type != "uts"))'
+	expect_create_error hostname uts
+}
+
+@test "uidMappings without a user namespace" {
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 1000}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 1000}]'
+	expect_create_error linux.uidMappings
+}
+
+@test "a user namespace without mappings" {
+	update_config '.linux.namespaces += [{"type": "user"}]'
+	expect_create_error linux.uidMappings
+}
+
+@test "a sysctl that is not namespaced" {
+	update_config '.linux.sysctl = {"kernel.pid_max": "4000"}'
+	expect_create_error linux.sysctl kernel.pid_max
+}
+
+@test "a network sysctl without a network namespace" {
+	update_config '.linux.namespaces |= map(select(.type != "network"))
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	expect_create_error linux.sysctl net.ipv4.ip_forward
+}
+
+@test "timeOffsets without a time namespace" {
+	update_config '.linux.timeOffsets = {"boottime": {"secs": 100, "nanosecs": 0}}'
+	expect_create_error linux.timeOffsets
+}
+
+@test "unknown seccomp action" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOSUCH"}'
+	expect_create_error linux.seccomp SCMP_ACT_NOSUCH
+}
+
+@test "a namespace path that is not a namespace" {
+	update_config --arg p "$BUNDLE/config.json" '.linux.namespaces |= map(if .type == "uts" then .path = $p else . end)'
+	expect_create_error "$BUNDLE/config.json"
+}
+
+# Errors found after the container's init was cloned: the init and whatever it
+# set up must be gone too.
+
+@test "args[0] that is not in the rootfs" {
+	update_config '.process.args = ["nosuchprogram"]'
+	expect_create_error nosuchprogram
+}
+
+@test "args[0] that is not executable" {
+	chmod 0644 "$BUNDLE/rootfs/etc/passwd"
+	update_config '.process.args = ["/etc/passwd"]'
+	expect_create_error /etc/passwd
+}
+
+@test "bind mount of a missing source" {
+	update_config --arg src "$BATS_TEST_TMPDIR/nosuchdir" \
+		'.mounts += [{"destination": "/mnt", "type": "none", "source": $src, "options": ["bind"]}]'
+	expect_create_error nosuchdir
+}
+
+@test "mount of an unknown filesystem type" {
+	update_config '.mounts += [{"destination": "/mnt", "type": "nosuchfs", "source": "none"}]'
+	expect_create_error /mnt
+}
+
+@test "a failing createRuntime hook" {
+	update_config '.hooks.createRuntime = [{"path": "/bin/false"}]'
+	expect_create_error createRuntime
+}
+
+@test "run with a bad config fails the same way" {
+	update_config '.process.cwd = "relative"'
+	ocirt run -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" process.cwd
+	ocirt run -d -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" process.cwd
+	assert_clean
+}
+
+@test "a failed create does not disturb an existing container" {
+	set_args sleep 100
+	ocirt run -d -b "$BUNDLE" "$ID-ok"
+	assert_status 0
+	update_config '.process.args = ["nosuchprogram"]'
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(ct_status "$ID-ok")" = running ]
+	ocirt list -q
+	assert_output "$ID-ok"
+}
