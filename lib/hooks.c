@@ -1,6 +1,7 @@
 #include "hooks.h"
 #include "util.h"
 #include <fcntl.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -238,6 +239,26 @@ static int run_one(const char *phase, const struct spec_hook *h, const char *sta
 	return 0;
 }
 
+/* runtime.md "State": hooks in the container namespace get the pid as the
+ * container sees it, which for the caller (the container's init) is its own.
+ * startContainer runs on a created container. NULL: use the state as is. */
+static char *container_ns_state(enum hook_phase phase, const char *state_json)
+{
+	if (phase != HOOK_CREATE_CONTAINER && phase != HOOK_START_CONTAINER)
+		return NULL;
+	json_t *o = json_loads(state_json, 0, NULL);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	if (phase == HOOK_START_CONTAINER)
+		json_object_set_new(o, "status", json_string("created"));
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e)
 {
 	const struct spec_hook *h;
@@ -258,9 +279,20 @@ int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_jso
 	if (chld_fix)
 		sigaction(SIGCHLD, &chld_dfl, NULL);
 
+	_cleanup_free_ char *own = container_ns_state(phase, state_json);
+	if (own)
+		state_json = own;
 	int r = 0;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), e);
+	for (size_t i = 0; i < n && (r == 0 || phase == HOOK_POSTSTOP); i++) {
+		/* runtime.md: after a failing poststop hook the rest still run. The
+		 * first failure is the result; later ones are warned about here. */
+		struct oerr later = { 0 };
+		int ri = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), r < 0 ? &later : e);
+		if (ri < 0 && r < 0)
+			fprintf(stderr, "warning: %s\n", later.msg);
+		else if (ri < 0)
+			r = ri;
+	}
 
 	if (chld_fix)
 		sigaction(SIGCHLD, &chld_old, NULL);

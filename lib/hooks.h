@@ -17,5 +17,11 @@ const char *hook_phase_name(enum hook_phase p);
  * inherited, nothing else open. The first failing hook stops the run:
  * "<phase> hook <path>: exit status N" / "killed by signal N" /
  * "timed out after N seconds" (the hook is SIGKILLed) / "exec: <errno>".
- * A hook that never reads its stdin is fine; SIGPIPE never reaches the caller. */
+ * A hook that never reads its stdin is fine; SIGPIPE never reaches the caller.
+ * poststop: the remaining hooks still run after a failure (runtime.md
+ * "Lifecycle" 13); the first failure is the result, later ones are printed
+ * as "warning: ..." on stderr.
+ * createContainer and startContainer (run by the container's init) get the
+ * state with "pid" set to the caller's own pid (the container's view), and
+ * startContainer with "status": "created". */
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e);

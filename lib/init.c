@@ -23,6 +23,56 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
+#include <jansson.h>
+
+/* SCMP_ACT_NOTIFY: the socket to the seccomp agent, connected before
+ * pivot_root (listenerPath resolves in the runtime's mount namespace), and
+ * the container state it gets with the listener fd. */
+static int listener_sock = -1;
+static char *listener_state;
+
+static int listener_prepare(struct init_ctx *c, struct oerr *e)
+{
+	const struct spec *s = c->spec;
+	/* Before pivot_root /proc is the runtime's: /proc/self is our pid there. */
+	char buf[32] = "";
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+	long pid = n > 0 ? strtol(buf, NULL, 10) : (long)getpid();
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion", s->oci_version ? s->oci_version : "1.3.0",
+			      "id", c->id, "status", "creating", "pid", (json_int_t)pid, "bundle", c->bundle);
+	if (!o)
+		return oerr_setx(e, ENOMEM, "seccomp listener state");
+	json_t *ann = json_object();
+	for (size_t i = 0; i < s->n_annotations; i++)
+		json_object_set_new(ann, s->annotations[i].key, json_string(s->annotations[i].value));
+	json_object_set_new(o, "annotations", ann);
+	listener_state = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!listener_state)
+		return oerr_setx(e, ENOMEM, "seccomp listener state");
+	listener_sock = seccomp_listener_connect(s->linux_->seccomp, e);
+	return listener_sock < 0 ? listener_sock : 0;
+}
+
+/* Load the filter; hand a listener fd to the agent. */
+static int load_seccomp(const struct spec_seccomp *sc, struct oerr *e)
+{
+	int nfd = -1;
+	int ret = seccomp_apply(sc, &nfd, e);
+	if (ret == 0 && nfd >= 0) {
+		if (listener_sock < 0)
+			ret = oerr_setx(e, EINVAL, "seccomp: no connection to the seccomp agent");
+		else
+			ret = seccomp_send_listener_on(sc, listener_sock, nfd, listener_state, e);
+	}
+	if (nfd >= 0)
+		close(nfd);
+	if (listener_sock >= 0) {
+		close(listener_sock);
+		listener_sock = -1;
+	}
+	return ret;
+}
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -142,6 +192,8 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 		return ret;
 	if (*hook_state && (ret = hooks_run(s, HOOK_CREATE_CONTAINER, *hook_state, e)) < 0)
 		return ret;
+	if (seccomp_uses_notify(s->linux_->seccomp) && (ret = listener_prepare(c, e)) < 0)
+		return ret;
 	if ((ret = rootfs_pivot(&ro, e)) < 0)
 		return ret;
 	return rootfs_finalize(&ro, e);
@@ -173,13 +225,8 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return ret;
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
-	if (sc && !p->no_new_privileges) {
-		int nfd = -1;
-		if ((ret = seccomp_apply(sc, &nfd, e)) < 0)
-			return ret;
-		if (nfd >= 0)
-			close(nfd);
-	}
+	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
+		return ret;
 	/* Before the user switch, so a cwd only root may enter still works. */
 	if (chdir(p->cwd) < 0 && errno != EACCES)
 		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
@@ -194,8 +241,8 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return ret;
 	/* Nothing of the runtime's may reach the container, nor stay open while
 	 * the init waits: the state dir fd would hold its lock until start. */
-	int keep[] = { c->sync_fd, c->fifo_fd };
-	if ((ret = fds_close_from(3 + c->preserve_fds, keep, 2, e)) < 0)
+	int keep[] = { c->sync_fd, c->fifo_fd, listener_sock };
+	if ((ret = fds_close_from(3 + c->preserve_fds, keep, listener_sock >= 0 ? 3 : 2, e)) < 0)
 		return ret;
 	return fds_cloexec_from(3 + c->preserve_fds, e);
 }
@@ -248,16 +295,16 @@ void init_main(struct init_ctx *c)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		die_after_ready("wait on exec fifo", NULL);
-	close(c->fifo_fd);
 
 	if (s->hooks.n_start_container && hook_state &&
 	    hooks_run(s, HOOK_START_CONTAINER, hook_state, &e) < 0)
 		die_after_ready(NULL, &e);
-	if (s->linux_->seccomp && s->process->no_new_privileges) {
-		int nfd = -1;
-		if (seccomp_apply(s->linux_->seccomp, &nfd, &e) < 0)
-			die_after_ready(NULL, &e);
+	/* Tell `start` the hooks went through; the fd closes on exec. */
+	if (write(c->fifo_fd, "1", 1) < 0) {
+		/* start then reports the process as not started */
 	}
+	if (s->linux_->seccomp && s->process->no_new_privileges && load_seccomp(s->linux_->seccomp, &e) < 0)
+		die_after_ready(NULL, &e);
 	execve(exe, s->process->args, s->process->env ? s->process->env : (char *[]){ NULL });
 	oerr_set(&e, errno, "exec: \"%s\"", s->process->args[0]);
 	die_after_ready(NULL, &e);

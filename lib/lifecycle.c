@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -107,6 +108,66 @@ static int load_saved_spec_for(const struct container *c, const char *phase, str
 	return spec_parse(text, len, out, e);
 }
 
+/* runtime.md "Lifecycle" 7-9: a failing startContainer hook fails start, and
+ * poststart hooks run only once the process was executed. rfd is a read end
+ * of the exec fifo opened before our write end: our byte '0' is pending
+ * until the init reads it; after its startContainer hooks the init writes
+ * '1' and execs, which closes its (close-on-exec) end. No writer left and no
+ * '1' means the init died before it got that far. */
+static int wait_process_exec(const struct container *c, int rfd, struct oerr *e)
+{
+	bool consumed = false;
+	for (;;) {
+		int n = 0;
+		bool hup = false;
+		if (ioctl(rfd, FIONREAD, &n) < 0)
+			n = 0;
+		if (n == 0) {
+			consumed = true;
+		} else if (!consumed) {
+			/* only the init's end can take our byte: wait for it, or for its end to go */
+			struct pollfd p = { .fd = rfd, .events = 0 };
+			hup = poll(&p, 1, 5) > 0 && (p.revents & POLLHUP);
+			if (!hup)
+				continue;
+		}
+		if (n > 0 && (consumed || hup)) {
+			char byte = 0;
+			if (read(rfd, &byte, 1) != 1 || byte != '1')
+				break;
+			/* hooks done: the init's end closes when it execs (or dies) */
+			struct pollfd p = { .fd = rfd, .events = 0 };
+			while (poll(&p, 1, -1) < 0 && errno == EINTR)
+				;
+			return 0;
+		}
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
+		if (poll(&p, 1, 50) > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
+			break;
+	}
+	return oerr_setx(e, ECHILD, "container \"%s\" exited before its process ran "
+			 "(a startContainer hook failed; see the container's stderr)", c->st.id);
+}
+
+/* poststart: a failure fails start and stops the container. */
+static int run_poststart_hooks(const struct container *c, int pidfd, struct oerr *e)
+{
+	struct spec *s = NULL;
+	int ret = load_saved_spec_for(c, "poststart", &s, e);
+	if (ret < 0 || !s)
+		return ret;
+	_cleanup_free_ char *state = NULL;
+	ret = container_state_json(c, &state, e);
+	if (ret == 0)
+		ret = hooks_run(s, HOOK_POSTSTART, state, e);
+	spec_free(s);
+	if (ret < 0) {
+		if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+			kill(c->st.pid, SIGKILL);
+	}
+	return ret;
+}
+
 static void run_warn_hooks(const struct container *c, enum hook_phase phase, const char *key)
 {
 	struct oerr e = { 0 };
@@ -124,6 +185,9 @@ static void run_warn_hooks(const struct container *c, enum hook_phase phase, con
 
 int container_start(const char *root, const char *id, struct oerr *e)
 {
+	_cleanup_free_ char *cfg = NULL;
+	size_t cfg_len;
+	_cleanup_close_ int pidfd = -1, rfd = -1;
 	struct container c;
 	int ret = container_open(root, id, true, &c, e);
 	if (ret < 0)
@@ -132,6 +196,12 @@ int container_start(const char *root, const char *id, struct oerr *e)
 		ret = oerr_setx(e, EINVAL, "cannot start a container that is %s",
 				container_status_name(c.status));
 		goto out;
+	}
+	/* Only with hooks that need it: wait for the exec after the fifo. */
+	if (read_file_at(c.dirfd, "config.json", &cfg, &cfg_len, e) == 0 &&
+	    (strstr(cfg, "startContainer") || strstr(cfg, "poststart"))) {
+		pidfd = (int)syscall(SYS_pidfd_open, c.st.pid, 0);
+		rfd = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
 	int fd = openat(c.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -146,8 +216,9 @@ int container_start(const char *root, const char *id, struct oerr *e)
 	}
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	c.status = CS_RUNNING;
-	run_warn_hooks(&c, HOOK_POSTSTART, "poststart");
-	ret = 0;
+	if (rfd >= 0 && (ret = wait_process_exec(&c, rfd, e)) < 0)
+		goto out;
+	ret = run_poststart_hooks(&c, pidfd, e);
 out:
 	container_close(&c);
 	return ret;

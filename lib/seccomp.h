@@ -1,6 +1,7 @@
 /* linux.seccomp: build the filter with libseccomp and load it; hand the
  * SCMP_ACT_NOTIFY listener fd to the seccomp agent at linux.seccomp.listenerPath. */
 #pragma once
+#include <stdbool.h>
 #include "err.h"
 #include "../oci/spec.h"
 
@@ -21,3 +22,13 @@ int seccomp_apply(const struct spec_seccomp *sc, int *notify_fd, struct oerr *e)
  * Missing "fds" and "metadata" (sc->listener_metadata) are filled in. */
 int seccomp_send_listener(const struct spec_seccomp *sc, int notify_fd, const char *process_state_json,
 			  struct oerr *e);
+
+/* Whether a syscalls[] rule asks for SCMP_ACT_NOTIFY. */
+bool seccomp_uses_notify(const struct spec_seccomp *sc);
+/* Connect to sc->listener_path; returns the socket (O_CLOEXEC) or -errno.
+ * The container's init connects before pivot_root, while the path still
+ * resolves in the runtime's mount namespace. */
+int seccomp_listener_connect(const struct spec_seccomp *sc, struct oerr *e);
+/* seccomp_send_listener over an already connected socket (not closed here). */
+int seccomp_send_listener_on(const struct spec_seccomp *sc, int sock, int notify_fd, const char *process_state_json,
+			     struct oerr *e);

@@ -40,34 +40,62 @@ static int build_payload(const struct spec_seccomp *sc, const char *in, char **o
 	return 0;
 }
 
-int seccomp_send_listener(const struct spec_seccomp *sc, int notify_fd, const char *process_state_json,
-			  struct oerr *e)
+int seccomp_listener_connect(const struct spec_seccomp *sc, struct oerr *e)
 {
 	const char *path = sc->listener_path;
 	if (!path || !*path)
 		return oerr_setx(e, EINVAL, "seccomp: SCMP_ACT_NOTIFY is used but linux.seccomp.listenerPath is not set");
-	if (notify_fd < 0)
-		return oerr_setx(e, EBADF, "seccomp listener %s: no notification fd to send", path);
-
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return oerr_setx(e, ENAMETOOLONG, "seccomp listener %s: path longer than %zu bytes", path,
 				 sizeof(addr.sun_path) - 1);
 	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return oerr_set(e, errno, "seccomp listener %s: socket", path);
+	int r;
+	while ((r = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		int err = errno;
+		close(fd);
+		return oerr_set(e, err, "seccomp listener %s: connect", path);
+	}
+	return fd;
+}
 
+bool seccomp_uses_notify(const struct spec_seccomp *sc)
+{
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action && !strcmp(sc->syscalls[i].action, "SCMP_ACT_NOTIFY"))
+			return true;
+	return false;
+}
+
+int seccomp_send_listener(const struct spec_seccomp *sc, int notify_fd, const char *process_state_json,
+			  struct oerr *e)
+{
+	if (!sc->listener_path || !*sc->listener_path)
+		return oerr_setx(e, EINVAL, "seccomp: SCMP_ACT_NOTIFY is used but linux.seccomp.listenerPath is not set");
+	if (notify_fd < 0)
+		return oerr_setx(e, EBADF, "seccomp listener %s: no notification fd to send", sc->listener_path);
+	_cleanup_close_ int fd = seccomp_listener_connect(sc, e);
+	if (fd < 0)
+		return fd;
+	return seccomp_send_listener_on(sc, fd, notify_fd, process_state_json, e);
+}
+
+int seccomp_send_listener_on(const struct spec_seccomp *sc, int fd, int notify_fd, const char *process_state_json,
+			     struct oerr *e)
+{
+	const char *path = sc->listener_path ? sc->listener_path : "";
+	if (notify_fd < 0)
+		return oerr_setx(e, EBADF, "seccomp listener %s: no notification fd to send", path);
 	_cleanup_free_ char *payload = NULL;
 	int r = build_payload(sc, process_state_json, &payload, e);
 	if (r < 0)
 		return r;
 	size_t len = strlen(payload);
-
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return oerr_set(e, errno, "seccomp listener %s: socket", path);
-	while ((r = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return oerr_set(e, errno, "seccomp listener %s: connect", path);
 
 	/* The fd travels with the first bytes; the rest (if the socket took
 	 * only part) follows in plain sends. */
