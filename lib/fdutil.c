@@ -8,7 +8,8 @@
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 
-/* For kernels before 5.11 (no CLOSE_RANGE_CLOEXEC). */
+/* For kernels before 5.11 (no CLOSE_RANGE_CLOEXEC), and under a seccomp
+ * filter that refuses close_range. */
 static int cloexec_walk(int from, struct oerr *e)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
@@ -34,7 +35,7 @@ int fds_cloexec_from(int from, struct oerr *e)
 		from = 0;
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	if (errno != ENOSYS && errno != EINVAL)
+	if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
 		return oerr_set(e, errno, "close_range from fd %d", from);
 	return cloexec_walk(from, e);
 }
@@ -60,9 +61,11 @@ int fds_close_from(int from, const int *keep, size_t n_keep, struct oerr *e)
 			continue;
 		}
 		if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
-			if (errno != ENOSYS)
+			/* Before 5.9, or a seccomp filter of the container's that
+			 * does not know close_range (loaded first when
+			 * noNewPrivileges is false): close what /proc/self/fd lists. */
+			if (errno != ENOSYS && errno != EPERM)
 				return oerr_set(e, errno, "close fds %u..%u", lo, hi - 1);
-			/* Before 5.9: close what /proc/self/fd lists in the range. */
 			_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
 			if (!d)
 				return oerr_set(e, errno, "open /proc/self/fd");
