@@ -226,10 +226,10 @@ static int parse_resources_json(const char *path, struct spec_resources **out, s
 #define SET_I64(field, has, str, name)                                                          \
 	do {                                                                                    \
 		if (str) {                                                                      \
-			int64_t v;                                                              \
-			if (parse_size(str, &v) < 0)                                            \
+			int64_t parsed_;                                                        \
+			if (parse_size(str, &parsed_) < 0)                                      \
 				return oerr_setx(e, EINVAL, "update: --%s: invalid value \"%s\"", name, str); \
-			field = v;                                                              \
+			field = parsed_;                                                        \
 			has = true;                                                             \
 		}                                                                               \
 	} while (0)

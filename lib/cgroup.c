@@ -99,6 +99,14 @@ static int missing(struct oerr *e, const char *field, const char *ctrl)
 			 field, ctrl);
 }
 
+/* Errors of a setting name the config field, unless they do already. */
+static int field_err(struct oerr *e, int ret, const char *field)
+{
+	if (ret < 0 && strncmp(e->msg, "linux.resources.", 16) && strncmp(e->msg, "invalid configuration", 21))
+		oerr_wrap(e, "linux.resources.%s", field);
+	return ret;
+}
+
 static bool cpu_set(const struct spec_cpu *c)
 {
 	return (c->has_shares && c->shares) || c->has_quota || (c->has_period && c->period) || c->has_burst ||
@@ -181,25 +189,25 @@ static int apply_resources(const struct cg_hiers *hs, const struct spec_resource
 		if (!(d = route(hs, "cpuset", "cpuset", &v2)))
 			return missing(e, "cpu.cpus/mems", "cpuset");
 		if ((ret = v2 ? cg_v2_set_cpuset(d, c, e) : cg_v1_set_cpuset(d, c, e)) < 0)
-			return ret;
+			return field_err(e, ret, "cpu");
 	}
 	if (c && cpu_set(c)) {
 		if (!(d = route(hs, "cpu", "cpu", &v2)))
 			return missing(e, "cpu", "cpu");
 		if ((ret = v2 ? cg_v2_set_cpu(d, c, e) : cg_v1_set_cpu(d, c, e)) < 0)
-			return ret;
+			return field_err(e, ret, "cpu");
 	}
 	if (r->memory && memory_set(r->memory)) {
 		if (!(d = route(hs, "memory", "memory", &v2)))
 			return missing(e, "memory", "memory");
 		if ((ret = v2 ? cg_v2_set_memory(d, r->memory, e) : cg_v1_set_memory(d, r->memory, e)) < 0)
-			return ret;
+			return field_err(e, ret, "memory");
 	}
 	if (r->has_pids_limit) {
 		if (!(d = route(hs, "pids", "pids", &v2)))
 			return missing(e, "pids", "pids");
 		if ((ret = set_pids(d, r->pids_limit, e)) < 0)
-			return ret;
+			return field_err(e, ret, "pids.limit");
 	}
 	const struct spec_blkio *b = r->block_io;
 	if (b && ((b->has_weight && b->weight) || (b->has_leaf_weight && b->leaf_weight) || b->n_weight_device ||
@@ -208,25 +216,25 @@ static int apply_resources(const struct cg_hiers *hs, const struct spec_resource
 		if (!(d = route(hs, "blkio", "io", &v2)))
 			return missing(e, "blockIO", "blkio/io");
 		if ((ret = v2 ? cg_v2_set_io(d, b, e) : cg_v1_set_blkio(d, b, e)) < 0)
-			return ret;
+			return field_err(e, ret, "blockIO");
 	}
 	if (r->n_hugepage_limits) {
 		if (!(d = route(hs, "hugetlb", "hugetlb", &v2)))
 			return missing(e, "hugepageLimits", "hugetlb");
 		if ((ret = v2 ? cg_v2_set_hugetlb(d, r, e) : cg_v1_set_hugetlb(d, r, e)) < 0)
-			return ret;
+			return field_err(e, ret, "hugepageLimits");
 	}
 	if (r->n_rdma) {
 		if (!(d = route(hs, "rdma", "rdma", &v2)))
 			return missing(e, "rdma", "rdma");
 		if ((ret = set_rdma(d, r, e)) < 0)
-			return ret;
+			return field_err(e, ret, "rdma");
 	}
 	if (r->has_net_class_id) {
 		/* Nothing else limits the container here, so a missing one is a warning, as in runc. */
 		if ((d = route(hs, "net_cls", NULL, &v2))) {
 			if ((ret = cg_v1_set_net_cls(d, r, e)) < 0)
-				return ret;
+				return field_err(e, ret, "network.classID");
 		} else {
 			cg_warn("linux.resources.network.classID ignored: no net_cls cgroup controller%s",
 				hs->layout == CGROUP_UNIFIED ? " on cgroup v2" : " is mounted");
@@ -235,14 +243,14 @@ static int apply_resources(const struct cg_hiers *hs, const struct spec_resource
 	if (r->n_net_priorities) {
 		if ((d = route(hs, "net_prio", NULL, &v2))) {
 			if ((ret = cg_v1_set_net_prio(d, r, e)) < 0)
-				return ret;
+				return field_err(e, ret, "network.priorities");
 		} else {
 			cg_warn("linux.resources.network.priorities ignored: no net_prio cgroup controller%s",
 				hs->layout == CGROUP_UNIFIED ? " on cgroup v2" : " is mounted");
 		}
 	}
 	if (r->n_devices && (ret = set_devices(hs, r, l, e)) < 0)
-		return ret;
+		return field_err(e, ret, "devices");
 	if (r->n_unified) {
 		if (hs->layout != CGROUP_UNIFIED)
 			return oerr_setx(e, EINVAL, "invalid configuration: cannot use unified on cgroup v1");

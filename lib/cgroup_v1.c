@@ -52,6 +52,9 @@ int cg_v1_set_memory(const char *dir, const struct spec_memory *m, struct oerr *
 	/* Unlimited memory without a word on swap: unlimited swap too. */
 	if (lim == -1 && sw == 0 && cg_exists(dir, "memory.memsw.limit_in_bytes"))
 		sw = -1;
+	if (lim > 0 && sw > 0 && sw < lim)
+		return oerr_setx(e, EINVAL, "linux.resources.memory.swap: memory+swap limit (%" PRId64
+				 ") should be >= memory limit (%" PRId64 ")", sw, lim);
 	if (lim != 0 && sw != 0) {
 		/* memsw may never be below the memory limit, before or after each
 		 * write: raise memsw first when the current limit fits under it. */
@@ -178,9 +181,9 @@ int cg_v1_set_cpuset(const char *dir, const struct spec_cpu *c, struct oerr *e)
 	char b[32];
 	int r;
 	if (c->cpus && *c->cpus && (r = cg_write(dir, cpuset_file(dir, "cpus", b, sizeof(b)), c->cpus, e)) < 0)
-		return r;
+		return oerr_wrap(e, "linux.resources.cpu.cpus \"%s\"", c->cpus);
 	if (c->mems && *c->mems && (r = cg_write(dir, cpuset_file(dir, "mems", b, sizeof(b)), c->mems, e)) < 0)
-		return r;
+		return oerr_wrap(e, "linux.resources.cpu.mems \"%s\"", c->mems);
 	return 0;
 }
 

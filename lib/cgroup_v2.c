@@ -44,11 +44,11 @@ int cg_v2_swap_max(int64_t swap, int64_t limit, int64_t *out, struct oerr *e)
 		return 0;
 	}
 	if (limit == 0)
-		return oerr_setx(e, EINVAL, "memory.swap: unable to set swap limit without memory limit");
+		return oerr_setx(e, EINVAL, "linux.resources.memory.swap: unable to set swap limit without memory limit");
 	if (limit < 0)
-		return oerr_setx(e, EINVAL, "memory.limit: invalid value %" PRId64, limit);
+		return oerr_setx(e, EINVAL, "linux.resources.memory.limit: invalid value %" PRId64, limit);
 	if (swap < limit)
-		return oerr_setx(e, EINVAL, "memory.swap: memory+swap limit (%" PRId64 ") should be >= memory limit (%" PRId64 ")",
+		return oerr_setx(e, EINVAL, "linux.resources.memory.swap: memory+swap limit (%" PRId64 ") should be >= memory limit (%" PRId64 ")",
 				 swap, limit);
 	*out = swap - limit;
 	return 0;
@@ -337,9 +337,9 @@ int cg_v2_set_cpuset(const char *dir, const struct spec_cpu *c, struct oerr *e)
 {
 	int r;
 	if (c->cpus && *c->cpus && (r = cg_write(dir, "cpuset.cpus", c->cpus, e)) < 0)
-		return r;
+		return oerr_wrap(e, "linux.resources.cpu.cpus \"%s\"", c->cpus);
 	if (c->mems && *c->mems && (r = cg_write(dir, "cpuset.mems", c->mems, e)) < 0)
-		return r;
+		return oerr_wrap(e, "linux.resources.cpu.mems \"%s\"", c->mems);
 	return 0;
 }
 

@@ -222,6 +222,18 @@ static void test_conversions(void)
 	   "%s", e.msg);
 	ok(cg_v2_swap_max(500, -1, &out, &e) == 0 && out == 500, "swap with unlimited memory as is", "%lld", (long long)out);
 
+	{
+		/* v1: memory+swap below the memory limit is refused before any write. */
+		char tmpl[] = "/tmp/test_cgroup.XXXXXX";
+		char *dir = mkdtemp(tmpl);
+		struct spec_memory bad = { .has_limit = true, .limit = 100 << 20, .has_swap = true, .swap = 50 << 20 };
+		ok(dir && cg_v1_set_memory(dir, &bad, &e) < 0 && strstr(e.msg, "linux.resources.memory.swap") &&
+			   !cg_exists(dir, "memory.limit_in_bytes"),
+		   "v1 swap below limit refused, naming the field", "%s", e.msg);
+		if (dir)
+			rmdir(dir);
+	}
+
 	struct spec_memory m = { .has_limit = true, .limit = 1 << 20 };
 	struct spec_cpu c = { .has_shares = true, .shares = 512, .cpus = "0" };
 	struct spec_kv kv[] = { { "memory.high", "1M" }, { "cgroup.max.depth", "3" }, { "io.max", "8:0 rbps=1" } };

@@ -1,0 +1,717 @@
+#!/usr/bin/env bats
+# The container's cgroups: where they go, linux.resources read back from the
+# cgroup files (v1 or v2, whichever the host has), pause/resume, update, ps,
+# events, kill --all, and their removal.
+
+load helpers
+
+# is_v2: /sys/fs/cgroup is a pure cgroup v2 host.
+is_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# cg_mount CONTROLLER: the mount point of the hierarchy that has CONTROLLER
+# (v2: the unified one). Empty when there is none.
+cg_mount() {
+	if is_v2; then
+		echo /sys/fs/cgroup
+		return
+	fi
+	awk -v c="$1" '{
+		for (i = 7; i <= NF && $i != "-"; i++);
+		if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ",")
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+# cg_path CONTROLLER [PID]: PID's cgroup (default: this shell's) in that hierarchy.
+cg_path() {
+	local f=/proc/${2:-self}/cgroup
+	if is_v2; then
+		awk -F: '$1 == "0" { print $3 }' "$f"
+	else
+		awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) { print $3; exit } }' "$f"
+	fi
+}
+
+# cg_dir CONTROLLER [PID]: the directory of PID's cgroup of that controller.
+cg_dir() {
+	local m p
+	m=$(cg_mount "$1")
+	[ -n "$m" ] || return 1
+	p=$(cg_path "$1" "${2:-self}")
+	[ -n "$p" ] || return 1
+	echo "$m${p%/}"
+}
+
+# cg_under CONTROLLER NAME: where the relative cgroupsPath NAME goes in
+# that hierarchy: below this shell's own cgroup.
+cg_under() {
+	local own
+	own=$(cg_path "$1")
+	echo "${own%/}/$2"
+}
+
+# cg_file CONTROLLER FILE: the file of the container's cgroup ($PID).
+cg_file() {
+	cat "$(cg_dir "$1" "$PID")/$2"
+}
+
+# has_ctrl CONTROLLER: the host has that controller (v2: in the root's
+# cgroup.controllers).
+has_ctrl() {
+	if is_v2; then
+		grep -qw "$1" /sys/fs/cgroup/cgroup.controllers
+	else
+		[ -n "$(cg_mount "$1")" ]
+	fi
+}
+
+# v2_any FILE: some cgroup directly below the v2 root has FILE.
+v2_any() {
+	compgen -G "/sys/fs/cgroup/*/$1" >/dev/null
+}
+
+# swap_accounting: memory+swap limits can be set.
+swap_accounting() {
+	if is_v2; then
+		v2_any memory.swap.max
+	else
+		[ -e "$(cg_mount memory)/memory.memsw.limit_in_bytes" ]
+	fi
+}
+
+# all_cg_dirs PID: the directories of PID's cgroups in every hierarchy that
+# is mounted (v1 ones, named ones and cgroup2).
+all_cg_dirs() {
+	local idx ctrls path m
+	while IFS=: read -r idx ctrls path; do
+		if [ -z "$ctrls" ]; then
+			m=$(awk '{ for (i = 7; i <= NF && $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
+		else
+			m=$(cg_mount "${ctrls%%,*}")
+		fi
+		[ -n "$m" ] && [ -d "$m" ] && echo "$m${path%/}"
+	done <"/proc/$1/cgroup"
+}
+
+# sleeper: start a container that sleeps; PID is its init.
+sleeper() {
+	start_sleeper "$@"
+	PID=$(ct_pid "${1:-$ID}")
+}
+
+@test "cgroupsPath absolute: the same path in every hierarchy" {
+	update_config --arg p "/$ID-abs" '.linux.cgroupsPath = $p'
+	sleeper
+	for c in memory pids cpu; do
+		has_ctrl "$c" || continue
+		[ "$(cg_path "$c" "$PID")" = "/$ID-abs" ]
+		[ -d "$(cg_mount "$c")/$ID-abs" ]
+	done
+	grep -qx "$PID" "$(cg_dir pids "$PID")/cgroup.procs"
+}
+
+@test "cgroupsPath relative: below the caller's own cgroup" {
+	update_config --arg p "$ID-rel/inner" '.linux.cgroupsPath = $p'
+	sleeper
+	for c in memory pids cpu; do
+		has_ctrl "$c" || continue
+		[ "$(cg_path "$c" "$PID")" = "$(cg_under "$c" "$ID-rel/inner")" ]
+	done
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID-rel/inner")
+	[ -n "$dirs" ]
+	ocirt delete --force "$ID"
+	assert_status 0
+	for d in $dirs; do
+		[ ! -e "$d" ]
+		# as with runc, the parents that create made stay
+		rmdir "${d%/inner}"
+	done
+}
+
+@test "cgroupsPath unset: the container's id below the caller's cgroup" {
+	update_config 'del(.linux.cgroupsPath)'
+	sleeper
+	for c in memory pids cpu freezer; do
+		has_ctrl "$c" || continue
+		[ "$(cg_path "$c" "$PID")" = "$(cg_under "$c" "$ID")" ]
+	done
+	ocirt state "$ID"
+	assert_status 0
+}
+
+@test "memory: limit and reservation" {
+	has_ctrl memory || skip "no memory controller"
+	update_config '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}'
+	sleeper
+	if is_v2; then
+		[ "$(cg_file memory memory.max)" = 67108864 ]
+		[ "$(cg_file memory memory.low)" = 33554432 ]
+	else
+		[ "$(cg_file memory memory.limit_in_bytes)" = 67108864 ]
+		[ "$(cg_file memory memory.soft_limit_in_bytes)" = 33554432 ]
+	fi
+}
+
+@test "memory: swap is memory+swap (v2: memory.swap.max = swap - limit)" {
+	has_ctrl memory || skip "no memory controller"
+	swap_accounting || skip "the kernel does not account swap"
+	update_config '.linux.resources.memory = {"limit": 67108864, "swap": 100663296}'
+	sleeper
+	if is_v2; then
+		[ "$(cg_file memory memory.max)" = 67108864 ]
+		[ "$(cg_file memory memory.swap.max)" = 33554432 ]
+	else
+		[ "$(cg_file memory memory.limit_in_bytes)" = 67108864 ]
+		[ "$(cg_file memory memory.memsw.limit_in_bytes)" = 100663296 ]
+	fi
+	# -1: unlimited swap
+	ocirt update --memory-swap -1 "$ID"
+	assert_status 0
+	if is_v2; then
+		[ "$(cg_file memory memory.swap.max)" = max ]
+	else
+		[ "$(cg_file memory memory.memsw.limit_in_bytes)" -gt 1000000000000 ]
+	fi
+}
+
+@test "memory: swap below the limit is refused" {
+	has_ctrl memory || skip "no memory controller"
+	swap_accounting || skip "the kernel does not account swap"
+	update_config '.linux.resources.memory = {"limit": 67108864, "swap": 33554432}'
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" swap
+	assert_clean
+}
+
+@test "cpu: shares, quota and period (v2: cpu.weight, cpu.max)" {
+	has_ctrl cpu || skip "no cpu controller"
+	update_config '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 200000}'
+	sleeper
+	if is_v2; then
+		# runc's conversion: 1 + ((shares - 2) * 9999) / 262142
+		[ "$(cg_file cpu cpu.weight)" = $((1 + ((512 - 2) * 9999) / 262142)) ]
+		[ "$(cg_file cpu cpu.max)" = "50000 200000" ]
+	else
+		[ "$(cg_file cpu cpu.shares)" = 512 ]
+		[ "$(cg_file cpu cpu.cfs_quota_us)" = 50000 ]
+		[ "$(cg_file cpu cpu.cfs_period_us)" = 200000 ]
+	fi
+}
+
+@test "cpu: realtime runtime and period (v1)" {
+	is_v2 && skip "cgroup v2 has no realtime cpu settings"
+	has_ctrl cpu || skip "no cpu controller"
+	[ -e "$(cg_mount cpu)/cpu.rt_runtime_us" ] || skip "kernel without CONFIG_RT_GROUP_SCHED"
+	update_config '.linux.resources.cpu = {"realtimeRuntime": 10000, "realtimePeriod": 500000}'
+	sleeper
+	[ "$(cg_file cpu cpu.rt_period_us)" = 500000 ]
+	[ "$(cg_file cpu cpu.rt_runtime_us)" = 10000 ]
+}
+
+@test "cpuset: cpus and mems" {
+	has_ctrl cpuset || skip "no cpuset controller"
+	update_config '.linux.resources.cpu = {"cpus": "0", "mems": "0"}'
+	sleeper
+	[ "$(cg_file cpuset cpuset.cpus)" = 0 ]
+	[ "$(cg_file cpuset cpuset.mems)" = 0 ]
+	[ "$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$PID/status")" = 0 ]
+}
+
+@test "pids: limit, and no more processes than that" {
+	has_ctrl pids || skip "no pids controller"
+	update_config '.linux.resources.pids = {"limit": 5}'
+	sleeper
+	[ "$(cg_file pids pids.max)" = 5 ]
+	ocirt exec "$ID" sh -c 'sleep 0.1 & wait; echo fits'
+	assert_status 0
+	assert_output fits
+	# init + sh + 3 sleeps = 5: the fourth sleep cannot fork
+	ocirt exec "$ID" sh -c 'for i in 1 2 3 4; do sleep 30 & done; echo all-started'
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "can't fork"
+	assert_not_contains "$output" all-started
+	[ "$(cg_file pids pids.current)" -le 5 ]
+	for p in $(cat "$(cg_dir pids "$PID")/cgroup.procs"); do
+		[ "$p" = "$PID" ] || kill -9 "$p"
+	done
+}
+
+@test "blockIO: weight" {
+	if is_v2; then
+		has_ctrl io || skip "no io controller"
+		v2_any io.bfq.weight || v2_any io.weight || skip "no io.weight or io.bfq.weight (no weight-based I/O scheduler)"
+	else
+		has_ctrl blkio || skip "no blkio controller"
+		m=$(cg_mount blkio)
+		[ -e "$m/blkio.weight" ] || [ -e "$m/blkio.bfq.weight" ] ||
+			skip "no blkio.weight or blkio.bfq.weight (no weight-based I/O scheduler)"
+	fi
+	update_config '.linux.resources.blockIO = {"weight": 500}'
+	sleeper
+	d=$(cg_dir "$(is_v2 && echo io || echo blkio)" "$PID")
+	if is_v2 && [ -e "$d/io.bfq.weight" ]; then
+		grep -qw 500 "$d/io.bfq.weight"
+	elif is_v2; then
+		# runc's conversion: 1 + ((weight - 10) * 9999) / 990
+		grep -qx "default $((1 + ((500 - 10) * 9999) / 990))" "$d/io.weight"
+	elif [ -e "$d/blkio.weight" ]; then
+		[ "$(cat "$d/blkio.weight")" = 500 ]
+	else
+		grep -qw 500 "$d/blkio.bfq.weight"
+	fi
+}
+
+@test "hugepageLimits" {
+	has_ctrl hugetlb || skip "no hugetlb controller"
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	sleeper
+	if is_v2; then
+		[ "$(cg_file hugetlb hugetlb.2MB.max)" = 4194304 ]
+	else
+		[ "$(cg_file hugetlb hugetlb.2MB.limit_in_bytes)" = 4194304 ]
+	fi
+}
+
+@test "rdma" {
+	has_ctrl rdma || skip "no rdma controller"
+	dev=$(ls /sys/class/infiniband 2>/dev/null | head -n1)
+	[ -n "$dev" ] || skip "no rdma device"
+	update_config --arg d "$dev" '.linux.resources.rdma = {($d): {"hcaHandles": 3, "hcaObjects": 100}}'
+	sleeper
+	grep -q "^$dev hca_handle=3 hca_object=100" "$(cg_dir rdma "$PID")/rdma.max"
+}
+
+# devices_ct RULES: run a container whose /dev/fuse (c 10:229) is opened,
+# with linux.resources.devices RULES.
+devices_ct() {
+	update_config --argjson r "$1" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]
+		| .linux.resources.devices = $r'
+	run_ct sh -c '(exec 3<>/dev/fuse) && echo fuse-ok; (exec 3<>/dev/null) && echo null-ok'
+}
+
+@test "devices: a denied device cannot be opened, an allowed one can" {
+	has_ctrl devices || is_v2 || skip "no devices controller"
+	devices_ct '[{"allow": false, "access": "rwm"}]'
+	assert_contains "$stderr" "Operation not permitted"
+	assert_not_contains "$output" fuse-ok
+	# the devices runc always allows stay allowed
+	assert_contains "$output" null-ok
+	devices_ct '[{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]'
+	assert_status 0
+	assert_contains "$output" fuse-ok
+	assert_contains "$output" null-ok
+}
+
+@test "devices: the v1 devices.list shows the rules" {
+	is_v2 && skip "cgroup v2 has no devices.list (eBPF)"
+	has_ctrl devices || skip "no devices controller"
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]'
+	sleeper
+	list=$(cg_file devices devices.list)
+	assert_contains "$list" "c 10:229 rw"
+	assert_contains "$list" "c 1:3 rwm"
+	assert_not_contains "$list" "a *:* rwm"
+}
+
+@test "unified: v2 files written as given; refused on v1" {
+	update_config '.linux.resources.unified = {"pids.max": "7", "memory.high": "67108864"}'
+	if ! is_v2; then
+		set_args true
+		ocirt create -b "$BUNDLE" "$ID"
+		[ "$status" -ne 0 ]
+		assert_contains "$stderr" "unified"
+		assert_contains "$stderr" "cgroup v1"
+		assert_clean
+		return
+	fi
+	sleeper
+	[ "$(cg_file pids pids.max)" = 7 ]
+	[ "$(cg_file memory memory.high)" = 67108864 ]
+}
+
+@test "unified: an unknown file is refused, naming it" {
+	is_v2 || skip "unified needs cgroup v2"
+	update_config '.linux.resources.unified = {"pids.nosuchfile": "1"}'
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" pids.nosuchfile
+	assert_clean
+}
+
+# frozen_file: FROZEN/THAWED (v1) or 1/0 (v2) of the container's freezer.
+frozen_file() {
+	if is_v2; then
+		cg_file freezer cgroup.freeze
+	else
+		cg_file freezer freezer.state
+	fi
+}
+
+@test "pause and resume" {
+	has_ctrl freezer || is_v2 || skip "no freezer controller"
+	sleeper
+	ocirt pause "$ID"
+	assert_status 0
+	[ "$(ct_status "$ID")" = paused ]
+	[ "$(frozen_file)" = "$(is_v2 && echo 1 || echo FROZEN)" ]
+	if is_v2; then grep -qx "frozen 1" "$(cg_dir freezer "$PID")/cgroup.events"; fi
+	# the process is stopped
+	grep -Eq '^State:[[:space:]]+[DST]' "/proc/$PID/status"
+	ocirt pause "$ID"
+	[ "$status" -ne 0 ]
+	ocirt resume "$ID"
+	assert_status 0
+	[ "$(ct_status "$ID")" = running ]
+	[ "$(frozen_file)" = "$(is_v2 && echo 0 || echo THAWED)" ]
+	ocirt resume "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "not paused"
+}
+
+# nprocs_above N: the container's freezer cgroup has more than N processes.
+nprocs_above() {
+	[ "$(wc -l <"$(cg_dir freezer "$PID")/cgroup.procs")" -gt "$1" ]
+}
+
+@test "exec into a paused container is refused without --ignore-paused" {
+	has_ctrl freezer || is_v2 || skip "no freezer controller"
+	sleeper
+	ocirt pause "$ID"
+	assert_status 0
+	ocirt exec "$ID" true
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" paused
+	# --ignore-paused: the exec goes in, and runs once the container is resumed
+	out=$BATS_TEST_TMPDIR/exec.out
+	ocirt_cmd exec --ignore-paused "$ID" echo from-exec >"$out" 2>&1 </dev/null 3>&- &
+	epid=$!
+	# it has joined the frozen cgroup: more than the init in it
+	retry nprocs_above 1
+	[ ! -s "$out" ]
+	ocirt resume "$ID"
+	assert_status 0
+	timeout 20 tail --pid="$epid" -f /dev/null
+	wait "$epid"
+	grep -qx from-exec "$out"
+}
+
+@test "pause of a container that is not running fails" {
+	has_ctrl freezer || is_v2 || skip "no freezer controller"
+	set_args sleep 100
+	ocirt create -b "$BUNDLE" "$ID"
+	assert_status 0
+	ocirt pause "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" created
+}
+
+# The files `update` changes, one per line, in a fixed order.
+update_values() {
+	if is_v2; then
+		cg_file memory memory.max
+		cg_file memory memory.low
+		cg_file cpu cpu.weight
+		cg_file cpu cpu.max
+		cg_file pids pids.max
+		cg_file cpuset cpuset.cpus
+	else
+		cg_file memory memory.limit_in_bytes
+		cg_file memory memory.soft_limit_in_bytes
+		cg_file cpu cpu.shares
+		echo "$(cg_file cpu cpu.cfs_quota_us) $(cg_file cpu cpu.cfs_period_us)"
+		cg_file pids pids.max
+		cg_file cpuset cpuset.cpus
+	fi
+}
+
+# want_values MEM LOW SHARES QUOTA PERIOD PIDS CPUS: what update_values should say.
+want_values() {
+	if is_v2; then
+		printf '%s\n' "$1" "$2" $((1 + (($3 - 2) * 9999) / 262142)) "$4 $5" "$6" "$7"
+	else
+		printf '%s\n' "$1" "$2" "$3" "$4 $5" "$6" "$7"
+	fi
+}
+
+@test "update: flags" {
+	for c in memory cpu pids cpuset; do has_ctrl $c || skip "no $c controller"; done
+	update_config '.linux.resources = {"memory": {"limit": 67108864}, "cpu": {"shares": 1024}, "pids": {"limit": 100}}'
+	sleeper
+	ocirt update --memory 128M --memory-reservation 64m --cpu-share 256 --cpu-quota 20000 \
+		--cpu-period 100000 --pids-limit 20 --cpuset-cpus 0 "$ID"
+	assert_status 0
+	[ "$(update_values)" = "$(want_values 134217728 67108864 256 20000 100000 20 0)" ]
+	# only what is given changes; -1 is no limit
+	ocirt update --pids-limit -1 "$ID"
+	assert_status 0
+	[ "$(update_values)" = "$(want_values 134217728 67108864 256 20000 100000 max 0)" ]
+	ocirt update --cpu-period 50000 "$ID"
+	assert_status 0
+	[ "$(update_values)" = "$(want_values 134217728 67108864 256 20000 50000 max 0)" ]
+}
+
+@test "update: --cpu-burst, --cpu-rt-period and --cpu-rt-runtime" {
+	has_ctrl cpu || skip "no cpu controller"
+	update_config '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	sleeper
+	d=$(cg_dir cpu "$PID")
+	burst=$(is_v2 && echo cpu.max.burst || echo cpu.cfs_burst_us)
+	if [ -e "$d/$burst" ]; then
+		ocirt update --cpu-burst 20000 "$ID"
+		assert_status 0
+		[ "$(cat "$d/$burst")" = 20000 ]
+	fi
+	if is_v2 || [ ! -e "$d/cpu.rt_runtime_us" ]; then
+		skip "no realtime cpu settings (cgroup v2, or no CONFIG_RT_GROUP_SCHED)"
+	fi
+	ocirt update --cpu-rt-period 400000 --cpu-rt-runtime 20000 "$ID"
+	assert_status 0
+	[ "$(cat "$d/cpu.rt_period_us")" = 400000 ]
+	[ "$(cat "$d/cpu.rt_runtime_us")" = 20000 ]
+}
+
+@test "update: -r FILE and -r - (stdin)" {
+	for c in memory cpu pids cpuset; do has_ctrl $c || skip "no $c controller"; done
+	sleeper
+	cat >"$BATS_TEST_TMPDIR/r.json" <<-'EOF'
+	{"memory": {"limit": 100663296, "reservation": 50331648},
+	 "cpu": {"shares": 300, "quota": 30000, "period": 150000, "cpus": "0"},
+	 "pids": {"limit": 33}}
+	EOF
+	ocirt update -r "$BATS_TEST_TMPDIR/r.json" "$ID"
+	assert_status 0
+	[ "$(update_values)" = "$(want_values 100663296 50331648 300 30000 150000 33 0)" ]
+	echo '{"memory": {"limit": 83886080}, "pids": {"limit": 44}}' >"$BATS_TEST_TMPDIR/r2.json"
+	OCIRT_STDIN=$BATS_TEST_TMPDIR/r2.json ocirt update -r - "$ID"
+	assert_status 0
+	[ "$(update_values)" = "$(want_values 83886080 50331648 300 30000 150000 44 0)" ]
+}
+
+@test "update: bad input is refused and changes nothing" {
+	has_ctrl pids || skip "no pids controller"
+	update_config '.linux.resources.pids = {"limit": 10}'
+	sleeper
+	ocirt update --pids-limit abc "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" pids-limit
+	echo '{"pids": {"limit": "x"}}' >"$BATS_TEST_TMPDIR/bad.json"
+	ocirt update -r "$BATS_TEST_TMPDIR/bad.json" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" pids
+	[ "$(cg_file pids pids.max)" = 10 ]
+}
+
+@test "update of a stopped container fails" {
+	set_args true
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" stopped
+	ocirt update --pids-limit 10 "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" stopped
+}
+
+@test "ps: table and json list the container's processes" {
+	set_args sh -c 'sleep 100 & sleep 100 & wait'
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" running
+	PID=$(ct_pid "$ID")
+	procs=$(cg_dir pids "$PID")/cgroup.procs
+	retry eval '[ "$(wc -l <"'"$procs"'")" -eq 3 ]'
+	want=$(sort -n "$procs" | jq -cs .)
+	ocirt ps -f json "$ID"
+	assert_status 0
+	[ "$(jq -c 'sort' <<<"$output")" = "$want" ]
+	ocirt ps --format json "$ID"
+	[ "$(jq -c 'sort' <<<"$output")" = "$want" ]
+	ocirt ps "$ID"
+	assert_status 0
+	assert_contains "${lines[0]}" PID
+	[ "${#lines[@]}" -eq 4 ]
+	for p in $(cat "$procs"); do
+		printf '%s\n' "${lines[@]:1}" | awk -v p="$p" '$2 == p { f = 1 } END { exit !f }'
+	done
+	# ps options go to ps
+	ocirt ps "$ID" -o pid,comm
+	assert_status 0
+	[ "$(awk 'NR > 1 { print $2 }' <<<"$output" | sort | xargs)" = "sh sleep sleep" ]
+}
+
+@test "events --stats: one stats object" {
+	has_ctrl pids || skip "no pids controller"
+	sleeper
+	ocirt events --stats "$ID"
+	assert_status 0
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r .type <<<"$output")" = stats ]
+	[ "$(jq -r .id <<<"$output")" = "$ID" ]
+	[ "$(jq -r .data.pids.current <<<"$output")" = "$(cg_file pids pids.current)" ]
+	jq -e '.data.memory and .data.cpu' <<<"$output" >/dev/null
+}
+
+@test "events --interval: a stats line per interval, until the container stops" {
+	sleeper
+	out=$BATS_TEST_TMPDIR/events.out
+	ocirt_cmd events --interval 100ms "$ID" >"$out" 2>"$out.err" </dev/null 3>&- &
+	epid=$!
+	retry eval '[ "$(wc -l <"'"$out"'")" -ge 3 ]'
+	ocirt kill "$ID" KILL
+	assert_status 0
+	# it ends by itself once the container has stopped
+	timeout 10 tail --pid="$epid" -f /dev/null
+	wait "$epid"
+	jq -se 'length >= 3 and all(.type == "stats")' "$out" >/dev/null
+}
+
+@test "kill --all kills every process of the cgroup" {
+	has_ctrl pids || skip "no pids controller"
+	# Without a pid namespace the init's death would not take the others along.
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sh -c 'sleep 100 & sleep 100 & exec sleep 100'
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" running
+	PID=$(ct_pid "$ID")
+	procs=$(cg_dir pids "$PID")/cgroup.procs
+	retry eval '[ "$(wc -l <"'"$procs"'")" -eq 3 ]'
+	pids=$(cat "$procs")
+	ocirt kill --all "$ID" KILL
+	assert_status 0
+	retry eval '[ ! -s "'"$procs"'" ]'
+	for p in $pids; do
+		retry eval '[ ! -e /proc/'"$p"'/stat ] || awk "{ exit \$3 != \"Z\" }" /proc/'"$p"'/stat'
+	done
+	wait_status "$ID" stopped
+}
+
+@test "delete removes the cgroup in every hierarchy" {
+	sleeper
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID")
+	[ -n "$dirs" ]
+	is_v2 || [ "$(wc -l <<<"$dirs")" -ge 5 ]
+	for d in $dirs; do [ -d "$d" ]; done
+	ocirt kill "$ID" KILL
+	assert_status 0
+	wait_status "$ID" stopped
+	ocirt delete "$ID"
+	assert_status 0
+	for d in $dirs; do [ ! -e "$d" ]; done
+}
+
+@test "delete after the init was killed from outside removes the cgroup" {
+	sleeper
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID")
+	[ -n "$dirs" ]
+	kill -9 "$PID"
+	wait_status "$ID" stopped
+	ocirt delete "$ID"
+	assert_status 0
+	for d in $dirs; do [ ! -e "$d" ]; done
+	assert_clean
+}
+
+@test "delete --force of a paused container removes it and its cgroup" {
+	has_ctrl freezer || is_v2 || skip "no freezer controller"
+	sleeper
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID")
+	ocirt pause "$ID"
+	assert_status 0
+	ocirt delete --force "$ID"
+	assert_status 0
+	for d in $dirs; do [ ! -e "$d" ]; done
+	assert_clean
+}
+
+# precreate CONTROLLER NAME: make the cgroup the relative cgroupsPath NAME
+# names in that hierarchy; prints its directory.
+precreate() {
+	local d
+	d=$(cg_mount "$1")$(cg_under "$1" "$2")
+	mkdir -p "$d"
+	echo "$d"
+}
+
+@test "create refuses a cgroup that exists and has processes" {
+	has_ctrl pids || skip "no pids controller"
+	d=$(precreate pids "$ID-busy")
+	sleep 100 &
+	spid=$!
+	echo "$spid" >"$d/cgroup.procs"
+	update_config --arg p "$ID-busy" '.linux.cgroupsPath = $p'
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "has processes"
+	# the cgroup is not ocirt's to remove
+	grep -qx "$spid" "$d/cgroup.procs"
+	kill -9 "$spid"
+	wait "$spid" || true
+	retry rmdir "$d"
+	assert_clean
+}
+
+@test "create refuses a cgroup that exists and is frozen" {
+	has_ctrl freezer || is_v2 || skip "no freezer controller"
+	d=$(precreate freezer "$ID-frozen")
+	if is_v2; then echo 1 >"$d/cgroup.freeze"; else echo FROZEN >"$d/freezer.state"; fi
+	update_config --arg p "$ID-frozen" '.linux.cgroupsPath = $p'
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" frozen
+	[ -d "$d" ]
+	if is_v2; then echo 0 >"$d/cgroup.freeze"; else echo THAWED >"$d/freezer.state"; fi
+	rmdir "$d"
+	assert_clean
+}
+
+@test "create reuses a cgroup that exists and is empty" {
+	has_ctrl pids || skip "no pids controller"
+	d=$(precreate pids "$ID-empty")
+	update_config --arg p "$ID-empty" '.linux.cgroupsPath = $p | .linux.resources.pids = {"limit": 9}'
+	sleeper
+	[ "$(cg_dir pids "$PID")" = "$d" ]
+	[ "$(cat "$d/pids.max")" = 9 ]
+}
+
+# bad_resources JQ NEEDLE: create with that resources edit fails, the error
+# names NEEDLE, and nothing is left behind.
+bad_resources() {
+	update_config "$1"
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "$2"
+	assert_clean
+}
+
+@test "bad resources: negative cpu shares" {
+	bad_resources '.linux.resources.cpu = {"shares": -1}' shares
+}
+
+@test "bad resources: cpuset cpus \"abc\"" {
+	has_ctrl cpuset || skip "no cpuset controller"
+	bad_resources '.linux.resources.cpu = {"cpus": "abc"}' cpu.cpus
+}
+
+@test "bad resources: cpuset mems of a node that does not exist" {
+	has_ctrl cpuset || skip "no cpuset controller"
+	bad_resources '.linux.resources.cpu = {"mems": "999"}' cpu.mems
+}
+
+@test "bad resources: pids limit not a number" {
+	bad_resources '.linux.resources.pids = {"limit": "many"}' pids
+}
+
+@test "bad resources: blockIO weight out of range" {
+	bad_resources '.linux.resources.blockIO = {"weight": 5000}' weight
+}
