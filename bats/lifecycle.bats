@@ -424,3 +424,32 @@ sig_count() {
 	assert_status 0
 	assert_clean
 }
+
+@test "a config without process can be created; start refuses it and stops the container" {
+	update_config 'del(.process)'
+	ocirt create -b "$BUNDLE" "$ID"
+	assert_status 0
+	ocirt state "$ID"
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = created ]
+	pid=$(jq -r .pid <<<"$output")
+	# The waiting init holds nothing of the runtime's but the exec fifo.
+	[ "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+
+	ocirt exec "$ID" true
+	assert_status 255
+	assert_contains "$stderr" "no process"
+
+	ocirt start "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "no process"
+	for _ in $(seq 100); do
+		ocirt state "$ID"
+		[ "$(jq -r .status <<<"$output")" = stopped ] && break
+		sleep 0.05
+	done
+	[ "$(jq -r .status <<<"$output")" = stopped ]
+	ocirt delete "$ID"
+	assert_status 0
+	root_empty
+}

@@ -210,13 +210,16 @@ static int exec_main(struct exec_flags *f, const char *id, int argc, char **argv
 	    (ret = spec_parse(text, len, &s, e)) < 0)
 		goto out;
 	if (f->process_file) {
-		struct spec_process *p;
+		struct spec_process *p = NULL;
 		if ((ret = load_process_file(f->process_file, &p, e)) < 0)
 			goto out;
 		spec_process_free(s->process);
 		s->process = p;
 		if (f->tty)
 			p->terminal = true;
+	} else if (!s->process) {
+		ret = oerr_setx(e, EINVAL, "exec: the container's config.json has no process: use --process");
+		goto out;
 	} else if ((ret = apply_flags(s->process, f, argc, argv, e)) < 0) {
 		goto out;
 	}

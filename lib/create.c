@@ -52,8 +52,6 @@ static int load_config(struct create_run *r, struct oerr *e)
 	if (ret < 0)
 		return oerr_wrap(e, "config.json");
 	const struct spec *s = r->spec;
-	if (!s->process)
-		return oerr_setx(e, EINVAL, "config.json: process: required to create a container");
 	if (!s->root_path)
 		return oerr_setx(e, EINVAL, "config.json: root.path: required");
 	char root[PATH_MAX * 2];
@@ -122,7 +120,7 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 	if (tns && !tns->path && (l->time_monotonic.set || l->time_boottime.set) &&
 	    (ret = timens_write_offsets(r->child, l, e)) < 0)
 		return ret;
-	if (s->process->has_oom_score_adj) {
+	if (s->process && s->process->has_oom_score_adj) {
 		char path[64], val[32];
 		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", r->child);
 		int n = snprintf(val, sizeof(val), "%d", s->process->oom_score_adj);
@@ -234,8 +232,19 @@ static int save_state(struct create_run *r, struct oerr *e)
 	struct container_state st = {
 		.id = (char *)r->o->id, .pid = r->init, .bundle = r->bundle,
 		.rootfs = r->rootfs, .created = r->created, .owner = geteuid(),
-		.cgroup_path = r->cgroup_path,
+		.cgroup_path = r->cgroup_path, .no_process = !r->spec->process,
 	};
+	/* What start and delete need to know without parsing the config again. */
+	const struct spec_hooks *h = &r->spec->hooks;
+	size_t counts[] = {
+		[HOOK_PRESTART] = h->n_prestart, [HOOK_CREATE_RUNTIME] = h->n_create_runtime,
+		[HOOK_CREATE_CONTAINER] = h->n_create_container,
+		[HOOK_START_CONTAINER] = h->n_start_container, [HOOK_POSTSTART] = h->n_poststart,
+		[HOOK_POSTSTOP] = h->n_poststop,
+	};
+	for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (counts[i])
+			st.hooks |= 1u << i;
 	st.start_time = proc_start_time(r->init);
 	if (st.start_time == 0)
 		return oerr_setx(e, ESRCH, "container init %d exited during create", r->init);
@@ -317,7 +326,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		ret = oerr_set(e, errno, "open exec fifo");
 		goto fail;
 	}
-	if (console_fd < 0 && !o->console_socket && o->console_pair && r.spec->process->terminal) {
+	if (console_fd < 0 && !o->console_socket && o->console_pair && r.spec->process &&
+	    r.spec->process->terminal) {
 		int cp[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) < 0) {
 			ret = oerr_set(e, errno, "console socketpair");

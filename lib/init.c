@@ -199,6 +199,17 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 	return rootfs_finalize(&ro, e);
 }
 
+/* Nothing of the runtime's may reach the container, nor stay open while
+ * the init waits: the state dir fd would hold its lock until start. */
+static int close_runtime_fds(struct init_ctx *c, struct oerr *e)
+{
+	int keep[] = { c->sync_fd, c->fifo_fd, listener_sock };
+	int ret = fds_close_from(3 + c->preserve_fds, keep, listener_sock >= 0 ? 3 : 2, e);
+	if (ret < 0)
+		return ret;
+	return fds_cloexec_from(3 + c->preserve_fds, e);
+}
+
 static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oerr *e)
 {
 	const struct spec *s = c->spec;
@@ -211,6 +222,9 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return ret;
 	if ((ret = join_session_keyring(c, e)) < 0)
 		return ret;
+	/* A config without a process can be created (runtime.md); start refuses it. */
+	if (!p)
+		return close_runtime_fds(c, e);
 	if (p->terminal) {
 		if (c->console_fd < 0)
 			return oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
@@ -239,12 +253,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
 		return ret;
-	/* Nothing of the runtime's may reach the container, nor stay open while
-	 * the init waits: the state dir fd would hold its lock until start. */
-	int keep[] = { c->sync_fd, c->fifo_fd, listener_sock };
-	if ((ret = fds_close_from(3 + c->preserve_fds, keep, listener_sock >= 0 ? 3 : 2, e)) < 0)
-		return ret;
-	return fds_cloexec_from(3 + c->preserve_fds, e);
+	return close_runtime_fds(c, e);
 }
 
 static __attribute__((noreturn)) void die_after_ready(const char *what, const struct oerr *e)
@@ -295,6 +304,8 @@ void init_main(struct init_ctx *c)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		die_after_ready("wait on exec fifo", NULL);
+	if (!s->process)
+		_exit(1);	/* start refuses this container; it should not get here */
 
 	if (s->hooks.n_start_container && hook_state &&
 	    hooks_run(s, HOOK_START_CONTAINER, hook_state, &e) < 0)

@@ -95,16 +95,17 @@ int container_state_json(const struct container *c, char **out, struct oerr *e)
 }
 
 /* The config as it was at create, parsed only when it has hooks of that phase. */
-static int load_saved_spec_for(const struct container *c, const char *phase, struct spec **out, struct oerr *e)
+static int load_saved_spec_for(const struct container *c, enum hook_phase phase, struct spec **out,
+			       struct oerr *e)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	*out = NULL;
+	if (!(c->st.hooks & (1u << phase)))
+		return 0;
 	int ret = read_file_at(c->dirfd, "config.json", &text, &len, e);
 	if (ret < 0)
 		return ret;
-	if (!strstr(text, phase))
-		return 0;
 	return spec_parse(text, len, out, e);
 }
 
@@ -153,7 +154,7 @@ static int wait_process_exec(const struct container *c, int rfd, struct oerr *e)
 static int run_poststart_hooks(const struct container *c, int pidfd, struct oerr *e)
 {
 	struct spec *s = NULL;
-	int ret = load_saved_spec_for(c, "poststart", &s, e);
+	int ret = load_saved_spec_for(c, HOOK_POSTSTART, &s, e);
 	if (ret < 0 || !s)
 		return ret;
 	_cleanup_free_ char *state = NULL;
@@ -172,7 +173,7 @@ static void run_warn_hooks(const struct container *c, enum hook_phase phase, con
 {
 	struct oerr e = { 0 };
 	struct spec *s = NULL;
-	if (load_saved_spec_for(c, key, &s, &e) < 0 || !s) {
+	if (load_saved_spec_for(c, phase, &s, &e) < 0 || !s) {
 		if (e.code)
 			fprintf(stderr, "warning: %s hooks: %s\n", key, e.msg);
 		return;
@@ -185,8 +186,6 @@ static void run_warn_hooks(const struct container *c, enum hook_phase phase, con
 
 int container_start(const char *root, const char *id, struct oerr *e)
 {
-	_cleanup_free_ char *cfg = NULL;
-	size_t cfg_len;
 	_cleanup_close_ int pidfd = -1, rfd = -1;
 	struct container c;
 	int ret = container_open(root, id, true, &c, e);
@@ -197,9 +196,15 @@ int container_start(const char *root, const char *id, struct oerr *e)
 				container_status_name(c.status));
 		goto out;
 	}
+	if (c.st.no_process) {
+		/* runtime.md: process is required by start; the container stops. */
+		kill(c.st.pid, SIGKILL);
+		ret = oerr_setx(e, EINVAL, "container \"%s\" has no process in its config.json: "
+				"nothing to start", id);
+		goto out;
+	}
 	/* Only with hooks that need it: wait for the exec after the fifo. */
-	if (read_file_at(c.dirfd, "config.json", &cfg, &cfg_len, e) == 0 &&
-	    (strstr(cfg, "startContainer") || strstr(cfg, "poststart"))) {
+	if (c.st.hooks & (1u << HOOK_START_CONTAINER | 1u << HOOK_POSTSTART)) {
 		pidfd = (int)syscall(SYS_pidfd_open, c.st.pid, 0);
 		rfd = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}

@@ -126,6 +126,10 @@ int state_write(int dirfd, const struct container_state *st, struct oerr *e)
 		json_object_set_new(o, "cgroup_path", json_string(st->cgroup_path));
 	if (st->annotations)
 		json_object_set(o, "annotations", st->annotations);
+	if (st->hooks)
+		json_object_set_new(o, "hooks", json_integer(st->hooks));
+	if (st->no_process)
+		json_object_set_new(o, "no_process", json_true());
 	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)
@@ -161,6 +165,8 @@ int state_read(int dirfd, struct container_state *st, struct oerr *e)
 	st->created = dup_str(o, "created");
 	st->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
 	st->cgroup_path = dup_str(o, "cgroup_path");
+	st->hooks = (unsigned)json_integer_value(json_object_get(o, "hooks"));
+	st->no_process = json_is_true(json_object_get(o, "no_process"));
 	json_t *ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
 		st->annotations = json_incref(ann);

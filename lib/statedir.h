@@ -17,6 +17,8 @@ struct container_state {
 	uid_t owner;
 	char *cgroup_path;		/* NULL when the container has no cgroup of ours */
 	json_t *annotations;		/* object, may be NULL */
+	unsigned hooks;			/* 1 << enum hook_phase for each phase the config has */
+	bool no_process;		/* the config has no process: start must refuse */
 };
 
 #define STATEDIR_DEFAULT_ROOT "/run/ocirt"
