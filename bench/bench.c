@@ -1,18 +1,44 @@
 /* Side-by-side benchmark of OCI runtimes on one busybox bundle.
  *
- *   bench --bundle DIR [-n N] RUNTIME=PATH...    (e.g. ocirt=build/ocirt crun=/usr/bin/crun runc=/usr/sbin/runc)
+ *   ocirt-bench --bundle DIR [-n N] [--rounds R] NAME=PATH...
+ *       e.g. ocirt=build-bench/ocirt crun=/usr/bin/crun runc=/usr/sbin/runc
+ *
+ * scripts/bench builds it and runs it; see there.
  *
  * Every measurement interleaves the runtimes (A B C A B C ...) so that drift on
- * the machine hits them alike. It runs in a private mount namespace of its own;
- * on a hybrid cgroup host it detaches the cgroup2 mount at /sys/fs/cgroup/unified
- * there (never on the host's mounts), because crun refuses the hybrid layout.
- * Timing is wall clock (CLOCK_MONOTONIC) and CPU time of the runtime's processes
- * (user + system from wait4, so the container's own /bin/true is included alike). */
+ * a loaded machine hits them alike. It runs in a private mount namespace of its
+ * own; on a hybrid cgroup host it detaches the cgroup2 mount at
+ * /sys/fs/cgroup/unified there (never on the host's mounts), so that every
+ * runtime sees the v1 hierarchies only (crun refuses the hybrid layout).
+ *
+ * Measurements, per runtime:
+ *  - lifecycle: create + start + wait for /bin/true + delete, wall clock
+ *    (CLOCK_MONOTONIC) and CPU time (user + system). CPU is that of the runtime
+ *    commands (wait4, so whatever they fork and reap is included) plus that of
+ *    the container's init, which outlives `create` and is reaped here (this
+ *    program is a child subreaper): the runtime's own setup in the child before
+ *    execve is a large part of the cost (runc's `runc init` is a Go process).
+ *  - run: `run` of /bin/true, wall and CPU.
+ *  - exec: `exec` of /bin/true into a running container (sleep), wall and CPU.
+ *  - throughput: 4 concurrent workers each doing lifecycles; rounds of the
+ *    runtimes interleaved; containers per second.
+ *  - peak RSS (ru_maxrss, KiB) of each runtime command, and of the container's
+ *    init before it execs (the runtime's code in the container). ru_maxrss is
+ *    a maximum over the command and what it reaped, not a sum. The forked
+ *    child's RSS before execve counts too: "floor" is that of a forked child
+ *    of this program that exits at once.
+ *  - min memory: the smallest linux.resources.memory.limit (4 KiB steps) under
+ *    which create + start of /bin/true succeeds and it exits 0; the limit is
+ *    checked to be in force in the init's memory cgroup.
+ */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +52,26 @@
 
 #define MAX_RT 4
 #define MAX_N 2000
+#define CMD_TIMEOUT 60 /* seconds a runtime command may take before it is killed */
+
+enum { R_CREATE, R_INIT, R_START, R_STATE, R_DELETE, R_RUN, R_EXEC, R_N };
+static const char *rss_names[R_N] = { "create", "init", "start", "state", "delete", "run", "exec" };
 
 struct runtime {
 	const char *name, *path;
-	double life_wall[MAX_N], life_cpu[MAX_N], run_wall[MAX_N], exec_wall[MAX_N], exec_cpu[MAX_N];
-	long rss_create, rss_start, rss_state, rss_delete, rss_exec;	/* KiB, peak over all runs */
-	double throughput;
-	long min_mem;			/* bytes, smallest limit a container started under */
+	double life_wall[MAX_N], life_cpu[MAX_N], create_wall[MAX_N], start_wall[MAX_N], delete_wall[MAX_N];
+	double init_cpu[MAX_N], run_wall[MAX_N], run_cpu[MAX_N], exec_wall[MAX_N], exec_cpu[MAX_N];
+	long rss[R_N]; /* KiB, peak over all runs */
+	double tp_time;
+	int tp_count, tp_failed;
+	long min_mem; /* bytes; -1 failed even at 64 MiB, -2 limit not in force */
 };
 
 static struct runtime rts[MAX_RT];
 static int nrt;
 static const char *bundle, *root_base = "/run/ocirt-bench";
 static char config_path[4096], config_saved[1 << 16];
+static volatile pid_t current_child;
 
 static double now(void)
 {
@@ -47,8 +80,58 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Run a runtime command; returns its exit status, CPU seconds and max RSS. */
-static int run_cmd(struct runtime *rt, char *const args[], double *cpu, long *rss, bool quiet)
+static double ru_cpu(const struct rusage *ru)
+{
+	return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 + ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (current_child > 0)
+		kill(current_child, SIGKILL);
+}
+
+static void die(const char *msg)
+{
+	fprintf(stderr, "ocirt-bench: %s\n", msg);
+	exit(1);
+}
+
+/* Run PATH with ARGV (ARGV[0] included) in the bundle dir; exit status, CPU
+ * seconds and max RSS of it and what it reaped. */
+static int spawn(const char *path, const char *const argv[], double *cpu, long *rss)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork failed");
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (chdir(bundle) < 0)
+			_exit(126);
+		execv(path, (char **)argv);
+		_exit(127);
+	}
+	current_child = pid;
+	alarm(CMD_TIMEOUT);
+	int st;
+	struct rusage ru;
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			die("wait4 failed");
+	alarm(0);
+	current_child = 0;
+	if (cpu)
+		*cpu = ru_cpu(&ru);
+	if (rss && ru.ru_maxrss > *rss)
+		*rss = ru.ru_maxrss;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run_cmd(struct runtime *rt, const char *const args[], double *cpu, long *rss)
 {
 	char root[256];
 	snprintf(root, sizeof(root), "%s/%s", root_base, rt->name);
@@ -57,43 +140,29 @@ static int run_cmd(struct runtime *rt, char *const args[], double *cpu, long *rs
 	for (int i = 0; args[i] && n < 30; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (chdir(bundle) < 0)
-			_exit(126);
-		execv(rt->path, (char **)argv);
-		_exit(127);
-	}
-	int st;
-	struct rusage ru;
-	while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
-		;
-	if (cpu)
-		*cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	if (rss && ru.ru_maxrss > *rss)
-		*rss = ru.ru_maxrss;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return spawn(rt->path, argv, cpu, rss);
 }
 
+#define RUN(rt, cpu, rss, ...) run_cmd(rt, (const char *const[]){ __VA_ARGS__, NULL }, cpu, rss)
+
+/* The bundle's config with process.args replaced and, when MEM_LIMIT, a memory limit. */
 static void write_config(const char *args_json, long mem_limit)
 {
-	/* The bundle's config with process.args replaced (and a memory limit). */
 	char *p = strstr(config_saved, "\"args\"");
-	if (!p) {
-		fprintf(stderr, "bench: config.json has no process.args\n");
-		exit(1);
-	}
+	if (!p)
+		die("config.json has no process.args");
 	char *open_b = strchr(p, '['), *close_b = strchr(p, ']');
-	FILE *f = fopen(config_path, "w");
-	fwrite(config_saved, 1, (size_t)(open_b - config_saved), f);
-	fputs(args_json, f);
 	char *rest = close_b + 1;
 	char *lin = mem_limit ? strstr(rest, "\"linux\"") : NULL;
+	if (mem_limit && (!lin || strstr(rest, "\"resources\"")))
+		die("config.json: need a \"linux\" object without \"resources\" for the memory limit");
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.bench-tmp", config_path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		die("cannot write config.json");
+	fwrite(config_saved, 1, (size_t)(open_b - config_saved), f);
+	fputs(args_json, f);
 	if (lin) {
 		char *brace = strchr(lin, '{');
 		fwrite(rest, 1, (size_t)(brace + 1 - rest), f);
@@ -102,13 +171,23 @@ static void write_config(const char *args_json, long mem_limit)
 	} else {
 		fputs(rest, f);
 	}
-	fclose(f);
+	if (fclose(f) != 0 || rename(tmp, config_path) < 0)
+		die("cannot write config.json");
+}
+
+static void restore_config(void)
+{
+	FILE *f = fopen(config_path, "w");
+	if (f) {
+		fputs(config_saved, f);
+		fclose(f);
+	}
 }
 
 static pid_t read_pid(const char *path)
 {
 	char buf[32] = { 0 };
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
@@ -116,26 +195,90 @@ static pid_t read_pid(const char *path)
 	return n > 0 ? atoi(buf) : -1;
 }
 
-/* create + start + wait for /bin/true + delete. */
-static int lifecycle(struct runtime *rt, const char *id, double *wall, double *cpu)
+/* The memory.limit_in_bytes of PID's v1 memory cgroup, or -1. */
+static long long cgroup_mem_limit(pid_t pid)
+{
+	char path[512], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	long long v = -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strstr(line, ":memory:");
+		if (!c)
+			continue;
+		c += strlen(":memory:");
+		c[strcspn(c, "\n")] = '\0';
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", c);
+		FILE *g = fopen(path, "r");
+		if (g) {
+			if (fscanf(g, "%lld", &v) != 1)
+				v = -1;
+			fclose(g);
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+struct life {
+	double wall, cpu, create, start, del, init_cpu;
+	long long mem_limit; /* in force in the init's cgroup, when asked for */
+};
+
+/* create + start + wait for /bin/true + delete. 0 when all succeeded and the process exited 0. */
+static int lifecycle(struct runtime *rt, const char *id, struct life *l, bool check_limit)
 {
 	char pidfile[256];
-	snprintf(pidfile, sizeof(pidfile), "/tmp/ocirt-bench-%s.pid", id);
+	snprintf(pidfile, sizeof(pidfile), "%s/%s.pid", root_base, id);
 	double c1 = 0, c2 = 0, c3 = 0, t0 = now();
-	int r = run_cmd(rt, (char *[]){ "create", "--pid-file", pidfile, (char *)id, NULL }, &c1, &rt->rss_create, true);
-	if (r)
-		return r;
-	pid_t pid = read_pid(pidfile);
-	r = run_cmd(rt, (char *[]){ "start", (char *)id, NULL }, &c2, &rt->rss_start, true);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	r |= run_cmd(rt, (char *[]){ "delete", (char *)id, NULL }, &c3, &rt->rss_delete, true);
+	int r = RUN(rt, &c1, &rt->rss[R_CREATE], "create", "--pid-file", pidfile, id);
 	double t1 = now();
+	if (r) {
+		RUN(rt, NULL, NULL, "delete", "-f", id);
+		return r;
+	}
+	pid_t pid = read_pid(pidfile);
+	if (check_limit && l)
+		l->mem_limit = pid > 0 ? cgroup_mem_limit(pid) : -1;
+	r = RUN(rt, &c2, &rt->rss[R_START], "start", id);
+	double t2 = now();
+	if (r) {
+		RUN(rt, NULL, NULL, "delete", "-f", id);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		unlink(pidfile);
+		return r;
+	}
+	struct rusage ru = { 0 };
+	if (pid > 0) {
+		int st;
+		current_child = pid;
+		alarm(CMD_TIMEOUT);
+		while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
+			;
+		alarm(0);
+		current_child = 0;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			r |= 1;
+		if (ru.ru_maxrss > rt->rss[R_INIT])
+			rt->rss[R_INIT] = ru.ru_maxrss;
+	} else {
+		r |= 1;
+	}
+	double t3 = now();
+	r |= RUN(rt, &c3, &rt->rss[R_DELETE], "delete", id);
+	double t4 = now();
 	unlink(pidfile);
-	if (wall)
-		*wall = t1 - t0;
-	if (cpu)
-		*cpu = c1 + c2 + c3;
+	if (l) {
+		l->wall = t4 - t0;
+		l->init_cpu = ru_cpu(&ru);
+		l->cpu = c1 + c2 + c3 + l->init_cpu;
+		l->create = t1 - t0;
+		l->start = t2 - t1;
+		l->del = t4 - t3;
+	}
 	return r;
 }
 
@@ -145,16 +288,17 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double pct(double *v, int n, double p)
+static double pct(const double *v, int n, double p)
 {
-	double tmp[MAX_N];
+	static double tmp[MAX_N];
 	memcpy(tmp, v, sizeof(double) * (size_t)n);
 	qsort(tmp, (size_t)n, sizeof(double), cmp_double);
 	int i = (int)(p * (n - 1) + 0.5);
 	return tmp[i];
 }
 
-static void throughput(struct runtime *rt, int per_worker)
+/* One burst: 4 workers, PER_WORKER lifecycles each. */
+static void throughput_round(struct runtime *rt, int round, int per_worker)
 {
 	double t0 = now();
 	pid_t workers[4];
@@ -165,36 +309,48 @@ static void throughput(struct runtime *rt, int per_worker)
 			int fails = 0;
 			for (int i = 0; i < per_worker; i++) {
 				char id[64];
-				snprintf(id, sizeof(id), "bt-%s-%d-%d", rt->name, w, i);
-				fails += lifecycle(rt, id, NULL, NULL) != 0;
+				snprintf(id, sizeof(id), "bt-%s-%d-%d-%d", rt->name, round, w, i);
+				fails += lifecycle(rt, id, NULL, false) != 0;
 			}
-			_exit(fails ? 1 : 0);
+			_exit(fails > 255 ? 255 : fails);
 		}
 	}
-	int failed = 0;
 	for (int w = 0; w < 4; w++) {
 		int st;
-		waitpid(workers[w], &st, 0);
-		failed |= !WIFEXITED(st) || WEXITSTATUS(st);
+		while (waitpid(workers[w], &st, 0) < 0 && errno == EINTR)
+			;
+		rt->tp_failed += !WIFEXITED(st) ? per_worker : WEXITSTATUS(st);
 	}
-	rt->throughput = failed ? 0 : 4.0 * per_worker / (now() - t0);
+	rt->tp_time += now() - t0;
+	rt->tp_count += 4 * per_worker;
 }
 
-/* Smallest memory.limit (bytes, searched over 64 KiB steps) under which `run /bin/true` exits 0. */
+static int mem_probe(struct runtime *rt, long limit, long long *in_force)
+{
+	write_config("[\"/bin/true\"]", limit);
+	struct life l = { .mem_limit = -1 };
+	int r = lifecycle(rt, "bm-probe", &l, true);
+	RUN(rt, NULL, NULL, "delete", "-f", "bm-probe");
+	if (in_force)
+		*in_force = l.mem_limit;
+	return r;
+}
+
+/* Smallest memory limit (bytes, 4 KiB steps) under which /bin/true starts and exits 0. */
 static long min_memory(struct runtime *rt)
 {
-	long lo = 64 << 10, hi = 64 << 20;
-	write_config("[\"/bin/true\"]", hi);
-	if (run_cmd(rt, (char *[]){ "run", "bm-probe", NULL }, NULL, NULL, true) != 0) {
-		run_cmd(rt, (char *[]){ "delete", "-f", "bm-probe", NULL }, NULL, NULL, true);
+	const long step = 4 << 10;
+	long lo = 16 << 10, hi = 64 << 20;
+	long long in_force = -1;
+	if (mem_probe(rt, hi, &in_force) != 0)
 		return -1;
-	}
-	while (hi - lo > (64 << 10)) {
-		long mid = (lo + hi) / 2 / (64 << 10) * (64 << 10);
-		write_config("[\"/bin/true\"]", mid);
-		int r = run_cmd(rt, (char *[]){ "run", "bm-probe", NULL }, NULL, NULL, true);
-		run_cmd(rt, (char *[]){ "delete", "-f", "bm-probe", NULL }, NULL, NULL, true);
-		if (r == 0)
+	if (in_force < 0 || in_force > hi)
+		return -2;
+	if (mem_probe(rt, lo, NULL) == 0)
+		return lo;
+	while (hi - lo > step) {
+		long mid = (lo + hi) / 2 / step * step;
+		if (mem_probe(rt, mid, NULL) == 0)
 			hi = mid;
 		else
 			lo = mid;
@@ -205,35 +361,45 @@ static long min_memory(struct runtime *rt)
 static void private_mount_ns(void)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		perror("bench: private mount namespace");
+		perror("ocirt-bench: private mount namespace");
 		exit(1);
 	}
 	struct stat a, b;
 	/* Hybrid host: hide cgroup2 so that every runtime sees a v1 host (crun needs that). */
-	if (stat("/sys/fs/cgroup/unified", &a) == 0 && stat("/sys/fs/cgroup", &b) == 0 && a.st_dev != b.st_dev)
-		umount2("/sys/fs/cgroup/unified", MNT_DETACH);
+	if (stat("/sys/fs/cgroup/unified", &a) == 0 && stat("/sys/fs/cgroup", &b) == 0 && a.st_dev != b.st_dev &&
+	    umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0) {
+		perror("ocirt-bench: umount /sys/fs/cgroup/unified (in the private namespace)");
+		exit(1);
+	}
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
 }
 
 int main(int argc, char **argv)
 {
-	int n = 50;
+	int n = 100, rounds = 5;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
 			bundle = argv[++i];
 		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			n = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
 		else if (strchr(argv[i], '=') && nrt < MAX_RT) {
 			char *eq = strchr(argv[i], '=');
 			*eq = '\0';
 			rts[nrt].name = argv[i];
 			rts[nrt++].path = eq + 1;
 		} else {
-			fprintf(stderr, "usage: bench --bundle DIR [-n N] NAME=RUNTIME...\n");
+			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] NAME=RUNTIME...\n");
 			return 2;
 		}
 	}
-	if (!bundle || !nrt || n < 5 || n > MAX_N) {
-		fprintf(stderr, "usage: bench --bundle DIR [-n N(5..%d)] NAME=RUNTIME...\n", MAX_N);
+	if (!bundle || !nrt || n < 5 || n > MAX_N || rounds < 1) {
+		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] NAME=RUNTIME...\n", MAX_N);
 		return 2;
 	}
 	snprintf(config_path, sizeof(config_path), "%s/config.json", bundle);
@@ -243,45 +409,60 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fclose(f);
+	signal(SIGALRM, on_alarm);
 	private_mount_ns();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	mkdir(root_base, 0700);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	/* 1. lifecycle and run, interleaved. */
+	fprintf(stderr, "ocirt-bench: lifecycle and run, %d x %d runtimes\n", n, nrt);
 	write_config("[\"/bin/true\"]", 0);
 	for (int i = 0; i < n; i++)
 		for (int r = 0; r < nrt; r++) {
+			struct runtime *rt = &rts[r];
 			char id[64];
-			snprintf(id, sizeof(id), "bl-%s-%d", rts[r].name, i);
-			if (lifecycle(&rts[r], id, &rts[r].life_wall[i], &rts[r].life_cpu[i])) {
-				fprintf(stderr, "bench: %s lifecycle failed\n", rts[r].name);
+			struct life l;
+			snprintf(id, sizeof(id), "bl-%s-%d", rt->name, i);
+			if (lifecycle(rt, id, &l, false)) {
+				fprintf(stderr, "ocirt-bench: %s lifecycle failed\n", rt->name);
 				return 1;
 			}
-			double c = 0, t0 = now();
-			snprintf(id, sizeof(id), "br-%s-%d", rts[r].name, i);
-			if (run_cmd(&rts[r], (char *[]){ "run", id, NULL }, &c, NULL, true)) {
-				fprintf(stderr, "bench: %s run failed\n", rts[r].name);
+			rt->life_wall[i] = l.wall;
+			rt->life_cpu[i] = l.cpu;
+			rt->init_cpu[i] = l.init_cpu;
+			rt->create_wall[i] = l.create;
+			rt->start_wall[i] = l.start;
+			rt->delete_wall[i] = l.del;
+			snprintf(id, sizeof(id), "br-%s-%d", rt->name, i);
+			double t0 = now();
+			if (RUN(rt, &rt->run_cpu[i], &rt->rss[R_RUN], "run", id)) {
+				fprintf(stderr, "ocirt-bench: %s run failed\n", rt->name);
+				RUN(rt, NULL, NULL, "delete", "-f", id);
 				return 1;
 			}
-			rts[r].run_wall[i] = now() - t0;
+			rt->run_wall[i] = now() - t0;
 		}
 
+	/* 2. exec into a running container, interleaved. */
+	fprintf(stderr, "ocirt-bench: exec\n");
 	write_config("[\"/bin/sleep\", \"1000\"]", 0);
 	for (int r = 0; r < nrt; r++) {
 		char id[64];
 		snprintf(id, sizeof(id), "be-%s", rts[r].name);
-		if (run_cmd(&rts[r], (char *[]){ "run", "-d", id, NULL }, NULL, NULL, true)) {
-			fprintf(stderr, "bench: %s run -d failed\n", rts[r].name);
+		if (RUN(&rts[r], NULL, NULL, "run", "-d", id)) {
+			fprintf(stderr, "ocirt-bench: %s run -d failed\n", rts[r].name);
 			return 1;
 		}
-		run_cmd(&rts[r], (char *[]){ "state", id, NULL }, NULL, &rts[r].rss_state, true);
 	}
 	for (int i = 0; i < n; i++)
 		for (int r = 0; r < nrt; r++) {
 			char id[64];
 			snprintf(id, sizeof(id), "be-%s", rts[r].name);
+			RUN(&rts[r], NULL, &rts[r].rss[R_STATE], "state", id);
 			double t0 = now();
-			if (run_cmd(&rts[r], (char *[]){ "exec", id, "/bin/true", NULL }, &rts[r].exec_cpu[i],
-				    &rts[r].rss_exec, true)) {
-				fprintf(stderr, "bench: %s exec failed\n", rts[r].name);
+			if (RUN(&rts[r], &rts[r].exec_cpu[i], &rts[r].rss[R_EXEC], "exec", id, "/bin/true")) {
+				fprintf(stderr, "ocirt-bench: %s exec failed\n", rts[r].name);
 				return 1;
 			}
 			rts[r].exec_wall[i] = now() - t0;
@@ -289,47 +470,97 @@ int main(int argc, char **argv)
 	for (int r = 0; r < nrt; r++) {
 		char id[64];
 		snprintf(id, sizeof(id), "be-%s", rts[r].name);
-		run_cmd(&rts[r], (char *[]){ "delete", "-f", id, NULL }, NULL, NULL, true);
+		RUN(&rts[r], NULL, NULL, "delete", "-f", id);
 	}
 
+	/* 3. throughput: rounds of 4 concurrent workers, interleaved. */
+	int per_worker = n / (2 * rounds) > 2 ? n / (2 * rounds) : 2;
+	fprintf(stderr, "ocirt-bench: throughput, %d rounds x 4 workers x %d\n", rounds, per_worker);
 	write_config("[\"/bin/true\"]", 0);
-	for (int r = 0; r < nrt; r++)
-		throughput(&rts[r], n / 2 > 5 ? n / 2 : 5);
+	for (int k = 0; k < rounds; k++)
+		for (int r = 0; r < nrt; r++)
+			throughput_round(&rts[r], k, per_worker);
+
+	/* 4. smallest memory limit. */
+	fprintf(stderr, "ocirt-bench: memory limit search\n");
 	for (int r = 0; r < nrt; r++)
 		rts[r].min_mem = min_memory(&rts[r]);
-	write_config("[\"/bin/true\"]", 0);
-	/* Put the bundle's config back as it was. */
-	f = fopen(config_path, "w");
-	fputs(config_saved, f);
-	fclose(f);
+	restore_config();
+
+	/* The floor of ru_maxrss: a child of this program that exits at once (what a
+	 * runtime command's figure includes from before its execve). */
+	long floor_rss = 0;
+	pid_t fp = fork();
+	if (fp == 0)
+		_exit(0);
+	struct rusage fru;
+	if (fp > 0 && wait4(fp, NULL, 0, &fru) == fp)
+		floor_rss = fru.ru_maxrss;
 
 	struct runtime *ref = NULL;
 	for (int r = 0; r < nrt; r++)
 		if (!strcmp(rts[r].name, "crun"))
 			ref = &rts[r];
-	printf("| runtime | lifecycle median ms | p95 ms | CPU median ms | run median ms | exec median ms | exec CPU ms"
-	       " | 4-worker containers/s | peak RSS KiB (create/start/state/delete/exec) | min memory limit KiB |\n");
+
+	printf("n=%d per measurement, interleaved; times in ms (median / p95)\n\n", n);
+	printf("| runtime | lifecycle wall | lifecycle CPU | create / start / delete wall (median) | init CPU | run wall | run CPU"
+	       " | exec wall | exec CPU | 4 workers, containers/s |\n");
 	printf("|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int r = 0; r < nrt; r++) {
 		struct runtime *t = &rts[r];
-		printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %ld/%ld/%ld/%ld/%ld | %ld |\n", t->name,
-		       pct(t->life_wall, n, .5) * 1e3, pct(t->life_wall, n, .95) * 1e3, pct(t->life_cpu, n, .5) * 1e3,
-		       pct(t->run_wall, n, .5) * 1e3, pct(t->exec_wall, n, .5) * 1e3, pct(t->exec_cpu, n, .5) * 1e3,
-		       t->throughput, t->rss_create, t->rss_start, t->rss_state, t->rss_delete, t->rss_exec,
-		       t->min_mem > 0 ? t->min_mem / 1024 : -1);
+		printf("| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f / %.1f | %.1f | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f"
+		       " | %.1f%s |\n",
+		       t->name, pct(t->life_wall, n, .5) * 1e3, pct(t->life_wall, n, .95) * 1e3,
+		       pct(t->life_cpu, n, .5) * 1e3, pct(t->life_cpu, n, .95) * 1e3, pct(t->create_wall, n, .5) * 1e3,
+		       pct(t->start_wall, n, .5) * 1e3, pct(t->delete_wall, n, .5) * 1e3, pct(t->init_cpu, n, .5) * 1e3,
+		       pct(t->run_wall, n, .5) * 1e3, pct(t->run_wall, n, .95) * 1e3, pct(t->run_cpu, n, .5) * 1e3,
+		       pct(t->exec_wall, n, .5) * 1e3, pct(t->exec_wall, n, .95) * 1e3, pct(t->exec_cpu, n, .5) * 1e3,
+		       pct(t->exec_cpu, n, .95) * 1e3, t->tp_count / t->tp_time, t->tp_failed ? " (failures!)" : "");
+	}
+	printf("\nPeak RSS in KiB (ru_maxrss; floor %ld KiB: a forked child that exits at once) and the smallest memory limit a container starts under:\n\n",
+	       floor_rss);
+	printf("| runtime |");
+	for (int k = 0; k < R_N; k++)
+		printf(" %s |", rss_names[k]);
+	printf(" min memory limit KiB |\n|---|");
+	for (int k = 0; k <= R_N; k++)
+		printf("---|");
+	printf("\n");
+	for (int r = 0; r < nrt; r++) {
+		struct runtime *t = &rts[r];
+		printf("| %s |", t->name);
+		for (int k = 0; k < R_N; k++)
+			printf(" %ld |", t->rss[k]);
+		if (t->min_mem > 0)
+			printf(" %ld |\n", t->min_mem / 1024);
+		else
+			printf(" %s |\n", t->min_mem == -2 ? "limit not in force" : "failed at 64 MiB");
 	}
 	if (ref) {
-		printf("\nRatios against crun (lower is better, throughput higher is better):\n\n");
-		printf("| runtime | lifecycle wall | lifecycle CPU | run wall | exec wall | throughput |\n|---|---|---|---|---|---|\n");
+		printf("\nRatios against crun (medians; lower is better, throughput: higher is better):\n\n");
+		printf("| runtime | lifecycle wall | lifecycle CPU | run wall | exec wall | exec CPU | throughput | max RSS | min memory |\n");
+		printf("|---|---|---|---|---|---|---|---|---|\n");
 		for (int r = 0; r < nrt; r++) {
 			struct runtime *t = &rts[r];
-			printf("| %s | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n", t->name,
-			       pct(t->life_wall, n, .5) / pct(ref->life_wall, n, .5),
-			       pct(t->life_cpu, n, .5) / pct(ref->life_cpu, n, .5),
-			       pct(t->run_wall, n, .5) / pct(ref->run_wall, n, .5),
-			       pct(t->exec_wall, n, .5) / pct(ref->exec_wall, n, .5),
-			       ref->throughput > 0 ? t->throughput / ref->throughput : 0);
+			long m = 0, mr = 0;
+			for (int k = 0; k < R_N; k++) {
+				if (k == R_INIT)
+					continue;
+				m = t->rss[k] > m ? t->rss[k] : m;
+				mr = ref->rss[k] > mr ? ref->rss[k] : mr;
+			}
+			printf("| %s | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n", t->name,
+			       ratio(pct(t->life_wall, n, .5), pct(ref->life_wall, n, .5)),
+			       ratio(pct(t->life_cpu, n, .5), pct(ref->life_cpu, n, .5)),
+			       ratio(pct(t->run_wall, n, .5), pct(ref->run_wall, n, .5)),
+			       ratio(pct(t->exec_wall, n, .5), pct(ref->exec_wall, n, .5)),
+			       ratio(pct(t->exec_cpu, n, .5), pct(ref->exec_cpu, n, .5)),
+			       ratio(t->tp_count / t->tp_time, ref->tp_count / ref->tp_time), ratio(m, mr),
+			       t->min_mem > 0 && ref->min_mem > 0 ? ratio(t->min_mem, ref->min_mem) : 0);
 		}
 	}
-	return 0;
+	int bad = 0;
+	for (int r = 0; r < nrt; r++)
+		bad |= rts[r].tp_failed != 0;
+	return bad;
 }
