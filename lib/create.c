@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 
 struct create_run {
 	const struct create_opts *o;
@@ -35,6 +36,7 @@ struct create_run {
 	pid_t init;		/* the container's init (== child unless two-stage) */
 	bool child_reaped;
 	char *cgroup_path;
+	bool cloned_into_cgroup;
 	struct init_ctx ictx;
 	char created[64];
 };
@@ -127,10 +129,31 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 		if ((ret = write_file_at(AT_FDCWD, path, val, (size_t)n, false, e)) < 0)
 			return oerr_wrap(e, "process.oomScoreAdj");
 	}
-	ret = cgroup_create(s, r->o->id, r->child, &r->cgroup_path, e);
-	if (ret < 0)
+	/* Cloned straight into it (clone3 CLONE_INTO_CGROUP) where we could. */
+	if (!r->cloned_into_cgroup && (ret = cgroup_enter(r->cgroup_path, r->child, e)) < 0)
 		return ret;
 	return 0;
+}
+
+/* clone3 with CLONE_INTO_CGROUP when cg_fd >= 0 (pure v2): the init never
+ * runs outside its cgroup, and the kernel skips a later migration. Falls
+ * back to clone() (*into = false) where clone3 or the flag is missing. */
+static pid_t clone_init(unsigned long flags, int cg_fd, bool *into)
+{
+	*into = false;
+	if (cg_fd >= 0) {
+		struct clone_args ca = {
+			.flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (__u64)cg_fd,
+		};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0) {
+			*into = true;
+			return pid;
+		}
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
+	}
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
 }
 
 static int run_runtime_hooks(struct create_run *r, struct oerr *e)
@@ -301,7 +324,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
-	int sv[2] = { -1, -1 }, fifo_fd = -1, console_fd = o->console_fd;
+	int sv[2] = { -1, -1 }, fifo_fd = -1, console_fd = o->console_fd, cg_fd = -1;
 	int ns_fds[SPEC_NS__COUNT];
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
@@ -358,18 +381,26 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		.no_new_keyring = o->no_new_keyring,
 	};
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
+	if ((ret = cgroup_prepare(r.spec, o->id, &r.cgroup_path, &cg_fd, e)) < 0)
+		goto fail;
 	fflush(NULL);
-	pid_t pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = clone_init(clone_flags, cg_fd, &r.cloned_into_cgroup);
 	if (pid < 0) {
 		ret = oerr_set(e, errno, "clone container init");
 		goto fail;
 	}
 	if (pid == 0) {
 		close(sv[0]);
+		if (cg_fd >= 0)
+			close(cg_fd);
 		init_main(&r.ictx);	/* never returns */
 	}
 	r.child = pid;
 	r.init = fork_init ? 0 : pid;
+	if (cg_fd >= 0) {
+		close(cg_fd);
+		cg_fd = -1;
+	}
 	close(sv[1]);
 	r.ictx.sync_fd = sv[0];
 	sv[0] = sv[1] = -1;
@@ -399,6 +430,8 @@ out:
 		close(sv[1]);
 	if (fifo_fd >= 0)
 		close(fifo_fd);
+	if (cg_fd >= 0)
+		close(cg_fd);
 	if (console_fd >= 0 && console_fd != o->console_fd)
 		close(console_fd);
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
