@@ -74,6 +74,15 @@ static int parse_pids(struct jp *p, json_t *o, void *arg)
 	return jp_i64(p, o, "limit", JP_REQ, &res->pids_limit, NULL);
 }
 
+/* The blkio weights of cgroup v1 (BFQ 1..1000, CFQ 10..1000; v2's io.weight
+ * is converted from that range); 0 leaves the weight as it is. */
+static int check_blkio_weight(struct jp *p, const char *key, bool has, uint16_t w)
+{
+	if (has && w > 1000)
+		return jp_fail_key(p, key, "%u is out of range (1 to 1000, 0 to leave unset)", (unsigned)w);
+	return 0;
+}
+
 static int parse_weight_device(struct jp *p, json_t *o, void *item)
 {
 	struct spec_weight_device *w = item;
@@ -85,6 +94,9 @@ static int parse_weight_device(struct jp *p, json_t *o, void *item)
 		return r;
 	if (!w->has_weight && !w->has_leaf_weight)
 		return jp_fail(p, "needs weight or leafWeight");
+	if ((r = check_blkio_weight(p, "weight", w->has_weight, w->weight)) < 0 ||
+	    (r = check_blkio_weight(p, "leafWeight", w->has_leaf_weight, w->leaf_weight)) < 0)
+		return r;
 	return 0;
 }
 
@@ -116,7 +128,9 @@ static int parse_blkio(struct jp *p, json_t *o, void *arg)
 	    (r = THROTTLE("throttleReadBpsDevice", throttle_read_bps)) < 0 ||
 	    (r = THROTTLE("throttleWriteBpsDevice", throttle_write_bps)) < 0 ||
 	    (r = THROTTLE("throttleReadIOPSDevice", throttle_read_iops)) < 0 ||
-	    (r = THROTTLE("throttleWriteIOPSDevice", throttle_write_iops)) < 0)
+	    (r = THROTTLE("throttleWriteIOPSDevice", throttle_write_iops)) < 0 ||
+	    (r = check_blkio_weight(p, "weight", b->has_weight, b->weight)) < 0 ||
+	    (r = check_blkio_weight(p, "leafWeight", b->has_leaf_weight, b->leaf_weight)) < 0)
 		return r;
 	return 0;
 }
