@@ -13,25 +13,9 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include "tap.h"
 
-static int n_test, n_fail;
 
-static void ok(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void ok(bool cond, const char *name, const char *fmt, ...)
-{
-	n_test++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-	if (!cond) {
-		n_fail++;
-		va_list ap;
-		va_start(ap, fmt);
-		printf("#   ");
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-	}
-	fflush(stdout);
-}
 
 #define BIT(c) (UINT64_C(1) << (c))
 
@@ -264,6 +248,5 @@ int main(void)
 	test_ambient_non_root();
 	test_no_capabilities_object();
 	test_empty_object();
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

@@ -25,25 +25,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tap.h"
 
-static int n_test, n_fail;
 
-static void ok(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void ok(bool cond, const char *name, const char *fmt, ...)
-{
-	n_test++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-	if (!cond) {
-		n_fail++;
-		va_list ap;
-		va_start(ap, fmt);
-		printf("#   ");
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-	}
-	fflush(stdout);
-}
 
 static void skip(const char *name, const char *why)
 {
@@ -836,6 +820,5 @@ int main(void)
 		test_live_v2();
 		test_live_unified();
 	}
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

@@ -9,24 +9,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "tap.h"
 
-static int n_test, n_fail;
 
-static void ok(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void ok(bool cond, const char *name, const char *fmt, ...)
-{
-	n_test++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-	if (!cond) {
-		n_fail++;
-		va_list ap;
-		va_start(ap, fmt);
-		printf("#   ");
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-	}
-}
 
 static void bail(const char *what)
 {
@@ -138,6 +123,5 @@ int main(void)
 
 	if (chdir("/") < 0 || nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		bail("cleanup");
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

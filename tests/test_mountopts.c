@@ -3,20 +3,9 @@
 #include "lib/util.h"
 #include <stdio.h>
 #include <string.h>
+#include "tap.h"
 
-static int n_test, n_fail;
 
-static void report(bool ok, const char *name, const char *why)
-{
-	n_test++;
-	if (ok) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		n_fail++;
-		printf("not ok %d - %s\n#   %s\n", n_test, name, why ? why : "");
-	}
-	fflush(stdout);
-}
 
 #define CHECK(name, cond, ...) do {					\
 	char *why_ = NULL;						\
@@ -195,6 +184,5 @@ int main(void)
 	test_recursive();
 	test_extensions();
 	test_ms_to_attr();
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

@@ -18,21 +18,10 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "tap.h"
 
-static int n_test, n_fail;
 static char tmpdir[] = "/tmp/ocirt-test-seccomp-XXXXXX";
 
-static void report(bool ok, const char *name, const char *why)
-{
-	n_test++;
-	if (ok) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		n_fail++;
-		printf("not ok %d - %s\n#   %s\n", n_test, name, why ? why : "");
-	}
-	fflush(stdout);
-}
 
 #define CHECK(name, cond, ...) do {					\
 	char *why_ = NULL;						\
@@ -775,6 +764,5 @@ int main(void)
 	test_notify();
 	test_hooks();
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }
