@@ -8,9 +8,11 @@
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 
-/* For kernels before 5.11 (no CLOSE_RANGE_CLOEXEC), and under a seccomp
- * filter that refuses close_range. */
-static int cloexec_walk(int from, struct oerr *e)
+/* The fallback of both sweeps, for kernels without close_range (5.9) or its
+ * CLOEXEC flag (5.11), and under a seccomp filter of the container's that
+ * refuses it (loaded first when noNewPrivileges is false): fn on every open
+ * fd in [lo, hi) that /proc/self/fd lists. */
+static int walk_fds(long lo, long hi, int (*fn)(int fd, struct oerr *e), struct oerr *e)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -20,12 +22,26 @@ static int cloexec_walk(int from, struct oerr *e)
 	while ((de = readdir(d))) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
-		if (*end || end == de->d_name || fd < from || fd == self)
+		if (*end || end == de->d_name || fd < lo || fd >= hi || fd == self)
 			continue;
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-			return oerr_set(e, errno, "set close-on-exec on fd %ld", fd);
+		int r = fn((int)fd, e);
+		if (r < 0)
+			return r;
 	}
+	return 0;
+}
+
+static int set_cloexec(int fd, struct oerr *e)
+{
+	int fl = fcntl(fd, F_GETFD);
+	if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return oerr_set(e, errno, "set close-on-exec on fd %d", fd);
+	return 0;
+}
+
+static int close_fd(int fd, struct oerr *e)
+{
+	close(fd);
 	return 0;
 }
 
@@ -37,7 +53,7 @@ int fds_cloexec_from(int from, struct oerr *e)
 		return 0;
 	if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
 		return oerr_set(e, errno, "close_range from fd %d", from);
-	return cloexec_walk(from, e);
+	return walk_fds(from, (long)~0U + 1, set_cloexec, e);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -61,21 +77,11 @@ int fds_close_from(int from, const int *keep, size_t n_keep, struct oerr *e)
 			continue;
 		}
 		if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
-			/* Before 5.9, or a seccomp filter of the container's that
-			 * does not know close_range (loaded first when
-			 * noNewPrivileges is false): close what /proc/self/fd lists. */
 			if (errno != ENOSYS && errno != EPERM)
 				return oerr_set(e, errno, "close fds %u..%u", lo, hi - 1);
-			_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
-			if (!d)
-				return oerr_set(e, errno, "open /proc/self/fd");
-			struct dirent *de;
-			while ((de = readdir(d))) {
-				char *end;
-				long fd = strtol(de->d_name, &end, 10);
-				if (!*end && end != de->d_name && fd != dirfd(d) && fd >= lo && fd < hi)
-					close((int)fd);
-			}
+			int r = walk_fds(lo, (long)hi, close_fd, e);
+			if (r < 0)
+				return r;
 		}
 		if (i < n_keep)
 			lo = hi + 1;
