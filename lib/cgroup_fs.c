@@ -1,5 +1,6 @@
 #include "cgroup_fs.h"
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,4 +139,27 @@ void cg_warn(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+int cg_write_hugetlb(const char *dir, const struct spec_resources *res, const char *suffix, struct oerr *e)
+{
+	bool rsvd = true;
+	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+		const struct spec_hugepage *h = &res->hugepage_limits[i];
+		char file[96];
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", h->page_size, suffix);
+		int r = cg_writef(dir, file, e, "%" PRIu64, h->limit);
+		if (r == -ENOENT)
+			return oerr_setx(e, EINVAL, "linux.resources.hugepageLimits: page size %s is not supported "
+					 "(no %s/%s)", h->page_size, dir, file);
+		if (r < 0)
+			return r;
+		snprintf(file, sizeof(file), "hugetlb.%s.rsvd.%s", h->page_size, suffix);
+		if (rsvd && (r = cg_writef(dir, file, e, "%" PRIu64, h->limit)) < 0) {
+			if (r != -ENOENT)
+				return r;
+			rsvd = false;
+		}
+	}
+	return 0;
 }

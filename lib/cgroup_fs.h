@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "err.h"
+#include "../oci/spec.h"
 
 /* One write(2) of val (cgroup files take a whole value per write). */
 int cg_write(const char *dir, const char *file, const char *val, struct oerr *e);
@@ -22,3 +23,7 @@ int cg_parse_u64(const char *s, uint64_t *v);
 char *cg_join(const char *dir, const char *rel);
 /* Warnings the runtime cannot act on but the user should see. */
 void cg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* hugepageLimits as hugetlb.<size>.<suffix> ("limit_in_bytes" on v1, "max"
+ * on v2), and the same in hugetlb.<size>.rsvd.<suffix> where the kernel
+ * tracks reservations (5.7). */
+int cg_write_hugetlb(const char *dir, const struct spec_resources *res, const char *suffix, struct oerr *e);

@@ -269,25 +269,7 @@ int cg_v1_set_blkio(const char *dir, const struct spec_blkio *b, struct oerr *e)
 
 int cg_v1_set_hugetlb(const char *dir, const struct spec_resources *res, struct oerr *e)
 {
-	bool rsvd = true;
-	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-		const struct spec_hugepage *h = &res->hugepage_limits[i];
-		char file[96];
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", h->page_size);
-		int r = cg_writef(dir, file, e, "%" PRIu64, h->limit);
-		if (r == -ENOENT)
-			return oerr_setx(e, EINVAL, "linux.resources.hugepageLimits: page size %s is not supported "
-					 "(no %s/%s)", h->page_size, dir, file);
-		if (r < 0)
-			return r;
-		snprintf(file, sizeof(file), "hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
-		if (rsvd && (r = cg_writef(dir, file, e, "%" PRIu64, h->limit)) < 0) {
-			if (r != -ENOENT)
-				return r;
-			rsvd = false;
-		}
-	}
-	return 0;
+	return cg_write_hugetlb(dir, res, "limit_in_bytes", e);
 }
 
 int cg_v1_set_net_cls(const char *dir, const struct spec_resources *r, struct oerr *e)

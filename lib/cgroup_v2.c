@@ -406,26 +406,7 @@ int cg_v2_set_io(const char *dir, const struct spec_blkio *b, struct oerr *e)
 
 int cg_v2_set_hugetlb(const char *dir, const struct spec_resources *res, struct oerr *e)
 {
-	bool rsvd = true;
-	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-		const struct spec_hugepage *h = &res->hugepage_limits[i];
-		char file[96];
-		snprintf(file, sizeof(file), "hugetlb.%s.max", h->page_size);
-		int r = cg_writef(dir, file, e, "%" PRIu64, h->limit);
-		if (r == -ENOENT)
-			return oerr_setx(e, EINVAL, "linux.resources.hugepageLimits: page size %s is not supported "
-					 "(no %s/%s)", h->page_size, dir, file);
-		if (r < 0)
-			return r;
-		/* Reservations count too where the kernel tracks them (5.7). */
-		snprintf(file, sizeof(file), "hugetlb.%s.rsvd.max", h->page_size);
-		if (rsvd && (r = cg_writef(dir, file, e, "%" PRIu64, h->limit)) < 0) {
-			if (r != -ENOENT)
-				return r;
-			rsvd = false;
-		}
-	}
-	return 0;
+	return cg_write_hugetlb(dir, res, "max", e);
 }
 
 int cg_v2_set_unified(const char *dir, const struct spec_resources *res, struct oerr *e)
