@@ -119,9 +119,15 @@ expect_create_error() {
 	expect_create_error root.path
 }
 
-@test "missing process" {
+@test "missing process: run fails and leaves nothing (create alone is fine, see lifecycle.bats)" {
 	update_config 'del(.process)'
-	expect_create_error process
+	ocirt run -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	assert_contains "$stderr" "no process"
+	ocirt state "$ID"
+	[ "$status" -ne 0 ]
+	assert_clean
 }
 
 @test "missing ociVersion" {
