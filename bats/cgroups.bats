@@ -113,6 +113,20 @@ sleeper() {
 	grep -qx "$PID" "$(cg_dir pids "$PID")/cgroup.procs"
 }
 
+@test "on pure v2 the init is cloned straight into its cgroup (clone3 CLONE_INTO_CGROUP)" {
+	is_v2 || skip "needs cgroup v2"
+	command -v strace >/dev/null || skip "no strace"
+	set_args sleep 100
+	# Only create's own syscalls: the init it leaves waiting must not be traced.
+	OCIRT_TEST_MARK=$MARK strace -o "$BATS_TEST_TMPDIR/strace" -e trace=clone,clone3 \
+		"$OCIRT" --root "$ROOT" create -b "$BUNDLE" "$ID" </dev/null
+	grep -q 'clone3(.*CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/strace"
+	ocirt state "$ID"
+	pid=$(jq -r .pid <<<"$output")
+	grep -qx "$pid" "$(cg_dir pids "$pid")/cgroup.procs"
+	[ "$(cg_path pids "$pid")" = "$(cg_under pids "$ID")" ]
+}
+
 @test "cgroupsPath relative: below the caller's own cgroup" {
 	update_config --arg p "$ID-rel/inner" '.linux.cgroupsPath = $p'
 	sleeper
