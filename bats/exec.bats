@@ -265,3 +265,19 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	assert_status 255
 	assert_contains "$stderr" "cannot exec in a stopped container"
 }
+
+@test "exec --cwd through /proc/self/fd to a host directory is refused" {
+	set_args sleep 100
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	mkdir "$BATS_TEST_TMPDIR/hostdir"
+	touch "$BATS_TEST_TMPDIR/hostdir/HOSTFILE"
+	st=0
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" exec --preserve-fds 1 \
+		--cwd /proc/self/fd/3 "$ID" ls 3<"$BATS_TEST_TMPDIR/hostdir" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
+	[ "$st" -eq 255 ]
+	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out"
+	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
+}

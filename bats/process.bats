@@ -296,3 +296,21 @@ wait_recvtty() {
 	# 5 is the directory ls reads: the runtime's fd 5 was not passed
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'three\nfour\n0 1 2 3 4 5')" ]
 }
+
+@test "a cwd that leads out of the rootfs through /proc/self/fd is refused" {
+	# A host directory handed to the container as fd 3: chdir through its
+	# magic link would land outside the container's root (CVE-2024-21626).
+	mkdir "$BATS_TEST_TMPDIR/hostdir"
+	touch "$BATS_TEST_TMPDIR/hostdir/HOSTFILE"
+	update_config '.process.cwd = "/proc/self/fd/3"'
+	set_args ls
+	st=0
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" run --preserve-fds 1 \
+		-b "$BUNDLE" "$ID" 3<"$BATS_TEST_TMPDIR/hostdir" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
+	[ "$st" -ne 0 ]
+	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out"
+	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
+	[ -z "$(ls -A "$ROOT")" ]
+}

@@ -391,6 +391,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	}
 	if (pid == 0) {
 		close(sv[0]);
+		/* Its flock stays with our copy; the container never needs it. */
+		close(r.dirfd);
 		if (cg_fd >= 0)
 			close(cg_fd);
 		init_main(&r.ictx);	/* never returns */

@@ -111,15 +111,15 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 		if (nfd >= 0)
 			close(nfd);
 	}
-	if (chdir(p->cwd) < 0 && errno != EACCES)
-		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
+	if ((ret = procattr_chdir(p, true, e)) < 0)
+		return ret;
 	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
 	    (ret = caps_apply(p, e)) < 0)
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return oerr_set(e, errno, "set no_new_privs");
-	if (chdir(p->cwd) < 0)
-		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
+	if ((ret = procattr_chdir(p, false, e)) < 0)
+		return ret;
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
 		return ret;
 	if (sc && p->no_new_privileges) {

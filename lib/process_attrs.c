@@ -6,6 +6,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <limits.h>
+#include <stdbool.h>
 
 /* glibc has no wrapper nor type for sched_setattr; this is the kernel's layout (VER0, 48 bytes). */
 struct sched_attr_v0 {
@@ -72,5 +74,23 @@ int procattr_apply_personality(const struct spec_linux *l, struct oerr *e)
 	if (personality(l->personality->persona) < 0)
 		return oerr_set(e, errno, "linux.personality: personality %s",
 				l->personality->domain ? l->personality->domain : "?");
+	return 0;
+}
+
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, struct oerr *e)
+{
+	if (chdir(p->cwd) < 0) {
+		if (allow_eacces && errno == EACCES)
+			return 0;
+		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
+	}
+	/* The kernel's getcwd prefixes "(unreachable)" to a directory outside
+	 * our root; glibc's wrapper would only say ENOENT. */
+	char buf[PATH_MAX];
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+		return oerr_set(e, errno, "process.cwd \"%s\": getcwd", p->cwd);
+	if (buf[0] != '/')
+		return oerr_setx(e, EPERM, "process.cwd \"%s\": is outside the container's root "
+				 "(permission denied)", p->cwd);
 	return 0;
 }

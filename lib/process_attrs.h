@@ -1,5 +1,5 @@
 /* Process attributes applied to the container process before exec:
- * rlimits, scheduler, I/O priority, personality. */
+ * rlimits, scheduler, I/O priority, personality, working directory. */
 #pragma once
 #include "err.h"
 #include "oci/spec.h"
@@ -11,3 +11,8 @@ int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e);
 int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e);
 /* personality(2) when linux.personality is set; l may be NULL. */
 int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);
+/* chdir to process.cwd and make sure it is below the current root: a cwd
+ * such as /proc/self/fd/N naming a directory fd of the host would put the
+ * process outside the container. allow_eacces: a permission error is not
+ * one yet (the first try, before the user switch). */
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, struct oerr *e);
