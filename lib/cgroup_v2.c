@@ -486,7 +486,7 @@ int cg_v2_freeze(const char *dir, bool frozen, struct oerr *e)
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		bool cur;
+		bool cur = false;
 		if ((r = events_frozen(dir, &cur, e)) < 0)
 			return r;
 		if (cur == frozen)
