@@ -52,15 +52,16 @@ ALLOW='["read", "write", "open", "openat", "close", "fstat", "newfstatat", "stat
 	[ ! -e "$BUNDLE/rootfs/tmp/d" ]
 }
 
-@test "a profile that refuses close_range, loaded before the fd sweep (noNewPrivileges false)" {
+@test "a profile that refuses close_range and getcwd, loaded before the fd sweep (noNewPrivileges false)" {
 	# Without no_new_privs the filter is loaded while the init still holds
-	# the runtime's fds; closing them must not depend on close_range.
+	# the runtime's fds; closing them must not depend on close_range, nor
+	# the cwd check on getcwd.
 	# What the init itself does after loading it: drop capabilities, switch
 	# user, report to the runtime.
 	local init='["capget", "capset", "setresuid", "setresgid", "setgroups", "sendmsg", "sendto",
 		"recvmsg", "fchdir"]'
 	seccomp "$(jq -n --argjson allow "$ALLOW" --argjson init "$init" '{"defaultAction": "SCMP_ACT_ERRNO",
-		"syscalls": [{"names": ($allow + $init), "action": "SCMP_ACT_ALLOW"}]}')"
+		"syscalls": [{"names": ($allow + $init - ["getcwd"]), "action": "SCMP_ACT_ALLOW"}]}')"
 	update_config '.process.noNewPrivileges = false'
 	run_ct sh -c 'echo ran; ls /proc/self/fd'
 	assert_status 0

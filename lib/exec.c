@@ -103,6 +103,10 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
 	    (ret = procattr_apply_io_priority(p, e)) < 0)
 		return ret;
+	/* Before the user switch and before a filter that may refuse getcwd. */
+	int unchecked = procattr_chdir(p, true, true, e);
+	if (unchecked < 0)
+		return unchecked;
 	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
 	if (sc && !p->no_new_privileges) {
 		int nfd = -1;
@@ -111,14 +115,12 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 		if (nfd >= 0)
 			close(nfd);
 	}
-	if ((ret = procattr_chdir(p, true, e)) < 0)
-		return ret;
 	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
 	    (ret = caps_apply(p, e)) < 0)
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return oerr_set(e, errno, "set no_new_privs");
-	if ((ret = procattr_chdir(p, false, e)) < 0)
+	if ((ret = procattr_chdir(p, false, unchecked, e)) < 0)
 		return ret;
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
 		return ret;

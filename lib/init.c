@@ -237,19 +237,21 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	    (ret = procattr_apply_io_priority(p, e)) < 0 ||
 	    (ret = procattr_apply_personality(s->linux_, e)) < 0)
 		return ret;
+	/* Before the user switch, so a cwd only root may enter still works, and
+	 * before the filter, which may refuse the getcwd that checks it. */
+	int unchecked = procattr_chdir(p, true, true, e);
+	if (unchecked < 0)
+		return unchecked;
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
-		return ret;
-	/* Before the user switch, so a cwd only root may enter still works. */
-	if ((ret = procattr_chdir(p, true, e)) < 0)
 		return ret;
 	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
 	    (ret = caps_apply(p, e)) < 0)
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return oerr_set(e, errno, "set no_new_privs");
-	if ((ret = procattr_chdir(p, false, e)) < 0)
+	if ((ret = procattr_chdir(p, false, unchecked, e)) < 0)
 		return ret;
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
 		return ret;

@@ -77,13 +77,15 @@ int procattr_apply_personality(const struct spec_linux *l, struct oerr *e)
 	return 0;
 }
 
-int procattr_chdir(const struct spec_process *p, bool allow_eacces, struct oerr *e)
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e)
 {
 	if (chdir(p->cwd) < 0) {
 		if (allow_eacces && errno == EACCES)
-			return 0;
+			return 1;
 		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
 	}
+	if (!verify)
+		return 0;
 	/* The kernel's getcwd prefixes "(unreachable)" to a directory outside
 	 * our root; glibc's wrapper would only say ENOENT. */
 	char buf[PATH_MAX];

@@ -11,8 +11,10 @@ int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e);
 int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e);
 /* personality(2) when linux.personality is set; l may be NULL. */
 int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);
-/* chdir to process.cwd and make sure it is below the current root: a cwd
- * such as /proc/self/fd/N naming a directory fd of the host would put the
- * process outside the container. allow_eacces: a permission error is not
- * one yet (the first try, before the user switch). */
-int procattr_chdir(const struct spec_process *p, bool allow_eacces, struct oerr *e);
+/* chdir to process.cwd and, with verify, make sure it is below the current
+ * root: a cwd such as /proc/self/fd/N naming a directory fd of the host
+ * would put the process outside the container. allow_eacces: a permission
+ * error is not one yet (the first try, before the user switch); then 1 is
+ * returned and nothing was checked. Callers verify before a seccomp filter
+ * that may refuse getcwd is loaded. */
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e);
