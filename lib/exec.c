@@ -200,7 +200,7 @@ static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pi
 	if (!m)
 		return oerr_setx(e, ENOMEM, "sync buffer");
 	pid_t target = child;
-	bool reaped = false;
+	bool reaped = false, setup_pending = false;
 	int ret;
 	for (;;) {
 		ret = sync_recv(c->sync_fd, m, e);
@@ -213,19 +213,25 @@ static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pi
 		if (m->type == SYNC_ERROR) {
 			ret = oerr_setx(e, m->val > 0 ? m->val : EINVAL, "%s", m->data);
 			break;
-		} else if (m->type == SYNC_PID && c->fork_needed) {
+		} else if (m->type == SYNC_PID && c->fork_needed && !reaped) {
 			target = m->val;
 			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 				;
 			reaped = true;
 		} else if (m->type == SYNC_SETUP_REQ) {
+			/* The forked process and its exiting parent write to the same
+			 * socket: its request may come before its pid. */
+			setup_pending = true;
+		} else {
+			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d during exec", m->type);
+			break;
+		}
+		if (setup_pending && (!c->fork_needed || reaped)) {
+			setup_pending = false;
 			if (cg_path && (ret = cgroup_enter(cg_path, target, e)) < 0)
 				break;
 			if ((ret = sync_send(c->sync_fd, SYNC_SETUP_ACK, 0, NULL, e)) < 0)
 				break;
-		} else {
-			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d during exec", m->type);
-			break;
 		}
 	}
 	free(m);
