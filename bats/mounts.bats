@@ -120,13 +120,19 @@ mnt_info() {
 	assert_contains "$output" marker
 }
 
-@test "a mount target behind a symlink that points outside the rootfs stays inside" {
+# Two bind mounts whose targets are behind symlinks in the rootfs that point
+# out of it (absolute, and relative with too many ..), onto $BATS_TEST_TMPDIR/outside.
+add_symlinked_mounts() {
 	mkdir "$BATS_TEST_TMPDIR/outside" "$BATS_TEST_TMPDIR/src"
 	echo from-src >"$BATS_TEST_TMPDIR/src/file"
 	ln -s "$BATS_TEST_TMPDIR/outside" "$BUNDLE/rootfs/abs-link"
 	ln -s "../../../../../../../../../../$BATS_TEST_TMPDIR/outside" "$BUNDLE/rootfs/rel-link"
 	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/abs-link/sub", type: "none", source: $s, options: ["bind"]}')"
 	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/rel-link/sub2", type: "none", source: $s, options: ["bind"]}')"
+}
+
+@test "a mount target behind a symlink that points outside the rootfs stays inside" {
+	add_symlinked_mounts
 	run_ct sh -c 'cat /abs-link/sub/file /rel-link/sub2/file'
 	assert_status 0
 	[ "${lines[0]}" = from-src ]
@@ -144,6 +150,53 @@ mnt_info() {
 	assert_status 0
 	assert_output from-src
 	[ ! -e /escape-dotdot ]
+}
+
+@test "with openat2 refused (ENOSYS), the component walk keeps symlinked and .. targets inside" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/noopenat2" "$BATS_TEST_DIRNAME/helpers/noopenat2.c" -lseccomp
+	# ocirt runs as on a kernel without openat2; strace proves it tried and fell back.
+	local real=$OCIRT trace=$BATS_TEST_TMPDIR/openat2.trace
+	OCIRT=$BATS_TEST_TMPDIR/ocirt-noopenat2
+	printf '#!/bin/sh\nexec strace -f -qq -e trace=openat2 -e signal=none -o %s %s %s "$@"\n' \
+		"$trace" "$BATS_TEST_TMPDIR/noopenat2" "$real" >"$OCIRT"
+	chmod +x "$OCIRT"
+	add_symlinked_mounts
+	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/../../../../../../../escape-dotdot", type: "none", source: $s, options: ["bind"]}')"
+	run_ct sh -c 'cat /abs-link/sub/file /rel-link/sub2/file /escape-dotdot/file'
+	assert_status 0
+	[ "${lines[0]}" = from-src ]
+	[ "${lines[1]}" = from-src ]
+	[ "${lines[2]}" = from-src ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
+	[ -d "$BUNDLE/rootfs$BATS_TEST_TMPDIR/outside/sub" ]
+	[ ! -e /escape-dotdot ]
+	grep -q 'openat2(.*= -1 ENOSYS' "$trace"
+	# after the first ENOSYS the runtime stops asking
+	[ "$(grep -c "openat2(" "$trace")" -lt 5 ]
+}
+
+@test "a rootfs whose /proc, /sys or /dev is a symlink is refused, even to a place inside" {
+	mkdir "$BATS_TEST_TMPDIR/outside" "$BUNDLE/rootfs/inside"
+	set_args true
+	local d
+	for d in proc sys dev; do
+		mv "$BUNDLE/rootfs/$d" "$BUNDLE/rootfs/$d.real"
+		for target in "$BATS_TEST_TMPDIR/outside" /inside; do
+			ln -sfn "$target" "$BUNDLE/rootfs/$d"
+			ocirt run -b "$BUNDLE" "$ID"
+			[ "$status" -ne 0 ]
+			assert_contains "$stderr" "/$d in rootfs is a symlink"
+			assert_clean
+		done
+		rm "$BUNDLE/rootfs/$d"
+		mv "$BUNDLE/rootfs/$d.real" "$BUNDLE/rootfs/$d"
+	done
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
+	[ -z "$(ls -A "$BUNDLE/rootfs/inside")" ]
+	# and the same rootfs with real directories runs
+	run_ct true
+	assert_status 0
 }
 
 @test "default /dev entries exist with the right types" {

@@ -46,6 +46,20 @@ static bool path_is_or_under(const char *p, const char *dir)
 	return strncmp(p, dir, l) == 0 && (p[l] == '\0' || p[l] == '/');
 }
 
+/* The same goes for anything mounted in /proc, /sys or /dev: a rootfs that
+ * makes one of them a symlink is refused rather than followed, even inside. */
+static unsigned target_flags(const char *type, const char *dest)
+{
+	if (type && no_symlinks_type(type))
+		return PATHRES_NO_SYMLINKS;
+	_cleanup_free_ char *clean = pathres_clean(dest);
+	if (!clean)
+		return PATHRES_NO_SYMLINKS;
+	bool special = path_is_or_under(clean, "/proc") || path_is_or_under(clean, "/sys") ||
+		       path_is_or_under(clean, "/dev");
+	return special ? PATHRES_NO_SYMLINKS : 0;
+}
+
 /* Where fd really is, as a path inside the container (the rootfs prefix dropped). */
 static int container_path(const struct mounts_ctx *c, size_t i, int fd, char *out, size_t len, struct oerr *e)
 {
@@ -239,11 +253,12 @@ static int apply_idmap(const struct mounts_ctx *c, size_t i, int tree, const str
 static int make_target(const struct mounts_ctx *c, size_t i, const char *dest, bool dir, struct oerr *e)
 {
 	if (dir) {
-		int fd = pathres_open(c->rootfd, dest, PATHRES_MKDIR, e);
+		int fd = pathres_open(c->rootfd, dest, PATHRES_MKDIR | target_flags(NULL, dest), e);
 		return fd < 0 ? oerr_wrap(e, "mounts[%zu]", i) : fd;
 	}
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int parent = pathres_open_parent(c->rootfd, dest, PATHRES_MKDIR, &name, e);
+	unsigned flags = PATHRES_MKDIR | target_flags(NULL, dest);
+	_cleanup_close_ int parent = pathres_open_parent(c->rootfd, dest, flags, &name, e);
 	if (parent < 0)
 		return oerr_wrap(e, "mounts[%zu]", i);
 	int fd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, 0644);
@@ -338,7 +353,7 @@ static int do_new(const struct mounts_ctx *c, size_t i, const char *dest, const 
 	const struct spec_mount *m = &c->spec->mounts[i];
 	const char *type = m->type;
 	const char *src = m->source && *m->source ? m->source : type;
-	unsigned rflags = PATHRES_MKDIR | (no_symlinks_type(type) ? PATHRES_NO_SYMLINKS : 0);
+	unsigned rflags = PATHRES_MKDIR | target_flags(type, dest);
 	/* as written first, so nothing is created in a refused place; as
 	 * resolved below, for what symlinks on the way lead to */
 	int r = check_proc(i, dest, streq(type, "proc"), e);
