@@ -281,3 +281,26 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out"
 	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
 }
+
+@test "exec of #!/proc/self/exe does not run the runtime's binary" {
+	evil_entrypoint /evil
+	start_sleeper
+	ocirt exec "$ID" /evil
+	assert_status 127
+	assert_contains "$stderr" "the runtime cannot be run as a container's process"
+	[ "$(ct_status "$ID")" = running ]
+}
+
+@test "an exec failure after the checks exits 255 with runc's wording" {
+	printf 'not an executable format\n' >"$BUNDLE/rootfs/junk"
+	chmod 755 "$BUNDLE/rootfs/junk"
+	start_sleeper
+	ocirt exec "$ID" /junk
+	assert_status 255
+	assert_contains "$stderr" 'exec: "/junk": exec format error'
+	# through --process, the same
+	jq -n '{args: ["/junk"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$BATS_TEST_TMPDIR/p.json"
+	ocirt exec -p "$BATS_TEST_TMPDIR/p.json" "$ID"
+	assert_status 255
+	assert_contains "$stderr" "exec format error"
+}

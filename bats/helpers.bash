@@ -287,3 +287,16 @@ assert_not_contains() {
 		return 1
 	fi
 }
+
+# evil_entrypoint PATH: a "#!/proc/self/exe" script at PATH in the rootfs,
+# with the runtime's shared libraries beside it, so that a runtime whose
+# binary the kernel ran as the container's process would really start there.
+evil_entrypoint() {
+	local lib
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs$1"
+	chmod 755 "$BUNDLE/rootfs$1"
+	for lib in $(ldd "$OCIRT" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs${lib%/*}"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+}

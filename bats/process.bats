@@ -314,3 +314,23 @@ wait_recvtty() {
 	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
 	[ -z "$(ls -A "$ROOT")" ]
 }
+
+# CVE-2019-5736: a rootfs that makes the kernel run /proc/self/exe as the
+# container's process must not get the runtime's binary on the host.
+@test "an entry point of #!/proc/self/exe does not run the runtime's binary" {
+	evil_entrypoint /evil
+	local sum
+	sum=$(sha256sum <"$OCIRT")
+	run_ct /evil
+	assert_status 127
+	assert_contains "$stderr" "the runtime cannot be run as a container's process"
+	[ "$(sha256sum <"$OCIRT")" = "$sum" ]
+}
+
+@test "an exec failure after the checks is reported with runc's wording" {
+	printf 'not an executable format\n' >"$BUNDLE/rootfs/junk"
+	chmod 755 "$BUNDLE/rootfs/junk"
+	run_ct /junk
+	assert_status 127
+	assert_contains "$stderr" 'exec: "/junk": exec format error'
+}

@@ -236,6 +236,33 @@ start_agent() {
 	done
 }
 
+@test "SCMP_ACT_NOTIFY: exec hands its own listener fd to the agent" {
+	start_agent 28
+	rule SCMP_ACT_NOTIFY
+	update_config --arg p "$AGENT_SOCK" '.linux.seccomp.listenerPath = $p'
+	start_sleeper
+	retry test -s "$AGENT_OUT"
+	# a second agent takes the socket over for the exec'd process
+	local first=$AGENT_PID
+	mv "$AGENT_OUT" "$BATS_TEST_TMPDIR/agent-init.json"
+	start_agent 28
+	kill "$first"
+	wait "$first" || true
+	ocirt exec "$ID" sh -c 'mkdir /tmp/d; echo "mkdir: $?"'
+	assert_status 0
+	assert_output "mkdir: 1"
+	assert_contains "$stderr" "No space left on device"
+	st=0
+	wait "$AGENT_PID" || st=$?
+	AGENT_PID=
+	cat "$AGENT_OUT" >&2
+	[ "$st" -eq 0 ]
+	[ "$(jq -r .state.id "$AGENT_OUT")" = "$ID" ]
+	[ "$(jq -r .state.status "$AGENT_OUT")" = running ]
+	[ "$(jq -r .state.pid "$AGENT_OUT")" = "$(ct_pid "$ID")" ]
+	[ "$(jq -c .fds "$AGENT_OUT")" = '["seccompFd"]' ]
+}
+
 @test "SCMP_ACT_NOTIFY: an agent that does not listen fails create, without hanging" {
 	rule SCMP_ACT_NOTIFY
 	update_config --arg p "$BATS_TEST_TMPDIR/nobody.sock" '.linux.seccomp.listenerPath = $p'

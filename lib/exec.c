@@ -14,6 +14,7 @@
 #include "pathlookup.h"
 #include "fdutil.h"
 #include "seccomp.h"
+#include "trampoline.h"
 #include "cgroup.h"
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +44,9 @@ struct exec_child {
 	int ns_fds[SPEC_NS__COUNT];
 	int sync_fd;
 	int console_fd;
+	int trampoline_fd;	/* lib/trampoline.h, or -1 */
+	int listener_sock;	/* SCMP_ACT_NOTIFY: connected to the agent, or -1 */
+	char *listener_state;	/* the container's state, for the agent */
 	bool fork_needed;
 };
 
@@ -88,6 +92,22 @@ static int exec_join(struct exec_child *c, struct oerr *e)
 	return 0;
 }
 
+/* Load the filter; a listener fd goes to the agent, as for the init. */
+static int exec_load_seccomp(struct exec_child *c, const struct spec_seccomp *sc, struct oerr *e)
+{
+	int nfd = -1;
+	int ret = seccomp_apply(sc, &nfd, e);
+	if (ret == 0 && nfd >= 0)
+		ret = seccomp_send_listener_on(sc, c->listener_sock, nfd, c->listener_state, e);
+	if (nfd >= 0)
+		close(nfd);
+	if (c->listener_sock >= 0) {
+		close(c->listener_sock);
+		c->listener_sock = -1;
+	}
+	return ret;
+}
+
 static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, struct oerr *e)
 {
 	const struct spec_process *p = c->spec->process;
@@ -108,13 +128,12 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 	if (unchecked < 0)
 		return unchecked;
 	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
-	if (sc && !p->no_new_privileges) {
-		int nfd = -1;
-		if ((ret = seccomp_apply(sc, &nfd, e)) < 0)
-			return ret;
-		if (nfd >= 0)
-			close(nfd);
-	}
+	/* Before any filter, and only where it will not see the extra exec. */
+	struct oerr ignored = { 0 };
+	if (seccomp_allows_plainly(sc, "execveat"))
+		c->trampoline_fd = trampoline_open(&ignored);
+	if (sc && !p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
+		return ret;
 	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
 	    (ret = caps_apply(p, e)) < 0)
 		return ret;
@@ -124,13 +143,8 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 		return ret;
 	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
 		return ret;
-	if (sc && p->no_new_privileges) {
-		int nfd = -1;
-		if ((ret = seccomp_apply(sc, &nfd, e)) < 0)
-			return ret;
-		if (nfd >= 0)
-			close(nfd);
-	}
+	if (sc && p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
+		return ret;
 	return fds_cloexec_from(3 + c->o->preserve_fds, e);
 }
 
@@ -170,7 +184,10 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	if (exec_setup_process(c, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	const struct spec_process *p = c->spec->process;
-	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	char **env = p->env ? p->env : (char *[]){ NULL };
+	if (c->trampoline_fd >= 0)
+		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
+	execve(exe, p->args, env);
 	oerr_set(&e, errno, "exec: \"%s\"", p->args[0]);
 fail:
 	sync_report_error(c->sync_fd, &e);
@@ -252,7 +269,8 @@ static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pi
 int container_exec(const struct container *ct, const struct spec *s, const struct exec_opts *o,
 		   pid_t *pid_out, struct oerr *e)
 {
-	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd };
+	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
+				 .trampoline_fd = -1, .listener_sock = -1 };
 	int sv[2] = { -1, -1 };
 	int ret = open_container_ns(ct->st.pid, c.ns_fds, e);
 	_cleanup_free_ char *cg = NULL;
@@ -285,6 +303,14 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		ret = c.console_fd;
 		goto out;
 	}
+	/* listenerPath resolves in our mount namespace, not the container's */
+	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+	if (seccomp_uses_notify(sc)) {
+		if ((ret = container_state_json(ct, &c.listener_state, e)) < 0)
+			goto out;
+		if ((c.listener_sock = ret = seccomp_listener_connect(sc, e)) < 0)
+			goto out;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		ret = oerr_set(e, errno, "sync socketpair");
 		goto out;
@@ -303,6 +329,10 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	close(sv[1]);
 	sv[1] = -1;
 	c.sync_fd = sv[0];
+	if (c.listener_sock >= 0) {
+		close(c.listener_sock);	/* the child sends the listener fd */
+		c.listener_sock = -1;
+	}
 	if (c.console_fd >= 0 && c.console_fd != o->console_fd) {
 		close(c.console_fd);
 		c.console_fd = -1;
@@ -318,5 +348,8 @@ out:
 		close(sv[1]);
 	if (c.console_fd >= 0 && c.console_fd != o->console_fd)
 		close(c.console_fd);
+	if (c.listener_sock >= 0)
+		close(c.listener_sock);
+	free(c.listener_state);
 	return ret;
 }

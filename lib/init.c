@@ -16,6 +16,7 @@
 #include "pathlookup.h"
 #include "fdutil.h"
 #include "seccomp.h"
+#include "trampoline.h"
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,18 @@
  * the container state it gets with the listener fd. */
 static int listener_sock = -1;
 static char *listener_state;
+
+/* The exec trampoline (lib/trampoline.h), or -1 to exec directly. */
+static int trampoline_fd = -1;
+
+/* Made before any filter is loaded; used only where the filter would let
+ * its execveat through unseen, so a profile observes one exec as before. */
+static void trampoline_prepare(const struct spec *s)
+{
+	struct oerr ignored = { 0 };
+	if (seccomp_allows_plainly(s->linux_->seccomp, "execveat"))
+		trampoline_fd = trampoline_open(&ignored);
+}
 
 static int listener_prepare(struct init_ctx *c, struct oerr *e)
 {
@@ -203,8 +216,13 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
  * the init waits: the state dir fd would hold its lock until start. */
 static int close_runtime_fds(struct init_ctx *c, struct oerr *e)
 {
-	int keep[] = { c->sync_fd, c->fifo_fd, listener_sock };
-	int ret = fds_close_from(3 + c->preserve_fds, keep, listener_sock >= 0 ? 3 : 2, e);
+	int keep[4] = { c->sync_fd, c->fifo_fd };
+	size_t n_keep = 2;
+	if (listener_sock >= 0)
+		keep[n_keep++] = listener_sock;
+	if (trampoline_fd >= 0)
+		keep[n_keep++] = trampoline_fd;
+	int ret = fds_close_from(3 + c->preserve_fds, keep, n_keep, e);
 	if (ret < 0)
 		return ret;
 	return fds_cloexec_from(3 + c->preserve_fds, e);
@@ -242,6 +260,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	int unchecked = procattr_chdir(p, true, true, e);
 	if (unchecked < 0)
 		return unchecked;
+	trampoline_prepare(s);
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
@@ -318,7 +337,10 @@ void init_main(struct init_ctx *c)
 	}
 	if (s->linux_->seccomp && s->process->no_new_privileges && load_seccomp(s->linux_->seccomp, &e) < 0)
 		die_after_ready(NULL, &e);
-	execve(exe, s->process->args, s->process->env ? s->process->env : (char *[]){ NULL });
+	char **env = s->process->env ? s->process->env : (char *[]){ NULL };
+	if (trampoline_fd >= 0)
+		trampoline_exec(trampoline_fd, -1, exe, s->process->args, env);
+	execve(exe, s->process->args, env);
 	oerr_set(&e, errno, "exec: \"%s\"", s->process->args[0]);
 	die_after_ready(NULL, &e);
 

@@ -366,3 +366,22 @@ out:
 	seccomp_release(ctx);
 	return r;
 }
+
+bool seccomp_allows_plainly(const struct spec_seccomp *sc, const char *name)
+{
+	if (!sc)
+		return true;
+	bool allowed = sc->default_action && !strcmp(sc->default_action, "SCMP_ACT_ALLOW");
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		const struct spec_seccomp_syscall *r = &sc->syscalls[i];
+		for (size_t j = 0; j < r->n_names; j++) {
+			if (strcmp(r->names[j], name) != 0)
+				continue;
+			if (!r->action || strcmp(r->action, "SCMP_ACT_ALLOW") != 0)
+				return false;
+			if (r->n_args == 0)
+				allowed = true;
+		}
+	}
+	return allowed;
+}

@@ -32,3 +32,8 @@ int seccomp_listener_connect(const struct spec_seccomp *sc, struct oerr *e);
 /* seccomp_send_listener over an already connected socket (not closed here). */
 int seccomp_send_listener_on(const struct spec_seccomp *sc, int sock, int notify_fd, const char *process_state_json,
 			     struct oerr *e);
+
+/* Whether sc lets the syscall through with no condition and no side effect
+ * (no rule for it with another action or with argument filters), so that
+ * the runtime may make it after loading sc unnoticed. NULL allows all. */
+bool seccomp_allows_plainly(const struct spec_seccomp *sc, const char *name);

@@ -753,6 +753,30 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
 	return remove(p);
 }
 
+/* When the exec trampoline may take its extra execveat under a filter. */
+static void test_allows_plainly(void)
+{
+	char *exe_names[] = { "execve", "execveat" };
+	struct spec_seccomp_arg arg = { 0 };
+	struct spec_seccomp_syscall allow = { .names = exe_names, .n_names = 2, .action = "SCMP_ACT_ALLOW" };
+	struct spec_seccomp_syscall allow_args = allow, log = allow;
+	allow_args.args = &arg;
+	allow_args.n_args = 1;
+	log.action = "SCMP_ACT_LOG";
+	struct spec_seccomp sc = { .default_action = "SCMP_ACT_ALLOW" };
+	ok(seccomp_allows_plainly(NULL, "execveat"), "allows plainly: no filter", "refused");
+	ok(seccomp_allows_plainly(&sc, "execveat"), "allows plainly: default allow", "refused");
+	sc.syscalls = &log;
+	sc.n_syscalls = 1;
+	ok(!seccomp_allows_plainly(&sc, "execveat"), "allows plainly: a LOG rule is seen", "allowed");
+	sc.default_action = "SCMP_ACT_ERRNO";
+	sc.syscalls = &allow;
+	ok(seccomp_allows_plainly(&sc, "execveat"), "allows plainly: an ALLOW rule", "refused");
+	ok(!seccomp_allows_plainly(&sc, "openat2"), "allows plainly: other calls get the default", "allowed");
+	sc.syscalls = &allow_args;
+	ok(!seccomp_allows_plainly(&sc, "execveat"), "allows plainly: ALLOW only with arguments", "allowed");
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -763,6 +787,7 @@ int main(void)
 	test_seccomp_errors();
 	test_notify();
 	test_hooks();
+	test_allows_plainly();
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
