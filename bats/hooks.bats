@@ -179,6 +179,37 @@ info() {
 	done
 }
 
+@test "a create that fails in a hook or in setup still runs the poststop hooks, after the cleanup" {
+	local why
+	for why in createRuntime mount; do
+		cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/config.orig"
+		rm -f "$HOOK_OUT/poststop.json" "$HOOK_OUT/order"
+		add_hook poststop '{"path": "/bin/sh", "args": ["sh", "-c", "exit 6"]}'
+		add_hook poststop "$(recorder poststop)"
+		if [ "$why" = createRuntime ]; then
+			add_hook createRuntime '{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}'
+		else
+			update_config '.mounts += [{"destination": "/nosuchsrc", "type": "none", "source": "/nonexistent/src", "options": ["bind"]}]'
+		fi
+		set_args sleep 100
+		ocirt create -b "$BUNDLE" "$ID"
+		[ "$status" -ne 0 ]
+		assert_contains "$stderr" "poststop hook /bin/sh: exit status 6"
+		[ "$(cat "$HOOK_OUT/order")" = poststop ]
+		[ "$(json_field poststop status)" = stopped ]
+		[ "$(json_field poststop id)" = "$ID" ]
+		assert_clean
+		cp "$BATS_TEST_TMPDIR/config.orig" "$BUNDLE/config.json"
+	done
+	# a config refused before anything started runs no hook at all
+	rm -f "$HOOK_OUT/order"
+	add_hook poststop "$(recorder poststop)"
+	update_config '.process.args = []'
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[ ! -e "$HOOK_OUT/order" ]
+}
+
 @test "a hook whose path does not exist fails create" {
 	add_hook createContainer '{"path": "/nosuch/hook"}'
 	set_args true

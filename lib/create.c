@@ -299,6 +299,16 @@ static void cleanup_failed(struct create_run *r)
 		cgroup_destroy(r->cgroup_path, &ignored);
 	if (r->state_dir_made)
 		statedir_remove(r->o->root, r->o->id, &ignored);
+	/* runtime.md: a create that got as far as the container's process goes on
+	 * to destroy it (above) and then to the poststop hooks, which only warn. */
+	if (r->child > 0 && r->spec && r->spec->hooks.n_poststop) {
+		_cleanup_free_ char *state = hook_state_json(r, "stopped");
+		struct oerr e = { 0 };
+		if (!state)
+			fprintf(stderr, "warning: poststop hooks: cannot encode the state\n");
+		else if (hooks_run(r->spec, HOOK_POSTSTOP, state, &e) < 0)
+			fprintf(stderr, "warning: %s\n", e.msg);
+	}
 }
 
 static bool needs_two_stage(const struct spec *s, bool *fork_init)
