@@ -6,7 +6,7 @@
 #include "sync.h"
 #include "util.h"
 #include "namespace.h"
-#include "rtnl.h"
+#include "netif.h"
 #include "rootfs.h"
 #include "hooks.h"
 #include "capabilities.h"
@@ -236,7 +236,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	int ret;
 	if ((ret = uts_apply(s, e)) < 0)
 		return ret;
-	if (net && !net->path && (ret = netlink_link_up("lo", e)) < 0)
+	if (net && !net->path && (ret = netif_set_up("lo", e)) < 0)
 		return ret;
 	if ((ret = join_session_keyring(c, e)) < 0)
 		return ret;
