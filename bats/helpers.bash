@@ -111,7 +111,7 @@ assert_clean() {
 
 teardown_common() {
 	[ -n "${ROOT:-}" ] || return 0
-	local d bad=0 pid pids=()
+	local d bad=0 pid st pids=()
 	for d in "$ROOT"/*; do
 		[ -e "$d" ] || continue
 		# In case a runtime's processes do not carry the marker.
@@ -124,7 +124,9 @@ teardown_common() {
 	done
 	assert_clean || bad=1
 	for pid in "${pids[@]}"; do
-		if [ -e "/proc/$pid/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$pid/stat"; then
+		# gone or a zombie is fine; it may be reaped while we look
+		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || st=
+		if [ -n "$st" ] && [ "$st" != Z ]; then
 			echo "left behind: the container's init, pid $pid" >&2
 			bad=1
 			kill -9 "$pid" 2>/dev/null || true
