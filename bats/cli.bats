@@ -156,7 +156,12 @@ load helpers
 	update_config '.process.args = ["nosuchprogram"]'
 	ocirt --log "$log" --log-format json create -b "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[ "$(jq -r 'select(.level == "error") | .msg' "$log" | grep -c nosuchprogram)" -ge 1 ]
+	# exactly one error object per failed command (engines read the last one)
+	[ "$(jq -s '[.[] | select(.level == "error")] | length' "$log")" -eq 1 ]
+	assert_contains "$(jq -r 'select(.level == "error") | .msg' "$log")" 'exec: "nosuchprogram": executable file not found in $PATH'
+	ocirt --log "$log" --log-format json create -b "$BUNDLE/nosuch" "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(jq -s '[.[] | select(.level == "error")] | length' "$log")" -eq 2 ]
 	assert_clean
 }
 
