@@ -301,3 +301,43 @@ evil_entrypoint() {
 		cp -L "$lib" "$BUNDLE/rootfs$lib"
 	done
 }
+
+# is_v2: /sys/fs/cgroup is a pure cgroup v2 host.
+is_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# cg_mount CONTROLLER: the mount point of the hierarchy that has CONTROLLER
+# (v2: the unified one). Empty when there is none.
+cg_mount() {
+	if is_v2; then
+		echo /sys/fs/cgroup
+		return
+	fi
+	awk -v c="$1" '{
+		for (i = 7; i <= NF && $i != "-"; i++);
+		if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ",")
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+# cg_path CONTROLLER [PID]: PID's cgroup (default: this shell's) in that hierarchy.
+cg_path() {
+	local f=/proc/${2:-self}/cgroup
+	if is_v2; then
+		awk -F: '$1 == "0" { print $3 }' "$f"
+	else
+		awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) { print $3; exit } }' "$f"
+	fi
+}
+
+# cg_dir CONTROLLER [PID]: the directory of PID's cgroup of that controller.
+cg_dir() {
+	local m p
+	m=$(cg_mount "$1")
+	[ -n "$m" ] || return 1
+	p=$(cg_path "$1" "${2:-self}")
+	[ -n "$p" ] || return 1
+	echo "$m${p%/}"
+}

@@ -1,0 +1,375 @@
+#!/usr/bin/env bats
+# Engines drive ocirt through runc's command line: podman (with conmon),
+# containerd (ctr, through its runc v2 shim) and dockerd (--add-runtime, on
+# that same containerd). Everything is offline: the image is the busybox
+# bundle's rootfs, imported from a tar. Each engine keeps its state in a
+# directory of this file's own, and its containers' cgroups below a parent
+# named after this run; nothing of the host's engines is used.
+#
+# The runtime the engines get is a wrapper that logs each command line and
+# execs ocirt, so that every test can show it was ocirt that did the work.
+# A test skips when its engine is not installed (scripts/setup installs all
+# three).
+
+load helpers
+
+setup_file() {
+	# Short paths: dockerd and containerd put unix sockets below their roots.
+	ENG=$(mktemp -d /tmp/ocirt-eng.XXXXXX)
+	export ENG
+	export OCIRT_LOG=$ENG/ocirt.log CGPARENT=/ocirt-bats-eng-$$
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%s\nexec %s "$@"\n' "$OCIRT_LOG" "$OCIRT" >"$ENG/ocirt"
+	chmod 755 "$ENG/ocirt"
+	tar -C "$(base_bundle)/rootfs" -cf "$ENG/rootfs.tar" .
+	if command -v containerd ctr >/dev/null; then
+		start_containerd
+		if command -v dockerd >/dev/null; then
+			start_dockerd
+		fi
+	fi
+}
+
+teardown_file() {
+	[ -n "${ENG:-}" ] || return 0
+	stop_daemon "$ENG/dockerd.pid"
+	stop_daemon "$ENG/containerd.pid"
+	# Shims outlive containerd by design; they are ours when they name our socket.
+	local f pid
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$ENG/"; then
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+	done
+	awk -v d="$ENG/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	remove_cgroups "$CGPARENT"
+	rm -rf --one-file-system "$ENG"
+}
+
+setup() {
+	setup_common
+	NAME=ocirt-$BATS_TEST_NUMBER-$$
+}
+
+teardown() {
+	case $BATS_TEST_DESCRIPTION in
+	podman*) command -v podman >/dev/null && pm rm -f -a -t 0 >/dev/null 2>&1 ;;
+	ctr*) ctr_cleanup ;;
+	docker*) [ -S "$ENG/docker.sock" ] && dk rm -f $(dk ps -aq) >/dev/null 2>&1 ;;
+	esac
+	teardown_common
+}
+
+# stop_daemon PIDFILE: SIGTERM, then SIGKILL after 20 s.
+stop_daemon() {
+	local pid i
+	[ -s "$1" ] || return 0
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 200); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+}
+
+# remove_cgroups PATH: rmdir PATH and everything below it in every hierarchy.
+remove_cgroups() {
+	local m
+	for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo); do
+		[ -d "$m$1" ] || continue
+		find "$m$1" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+}
+
+# engine_ready CMD...: poll CMD until it succeeds (60 s; dockerd is slow).
+engine_ready() {
+	local i
+	for i in $(seq 300); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "engine not ready: $*" >&2
+	return 1
+}
+
+start_containerd() {
+	mkdir -p "$ENG/containerd"
+	cat >"$ENG/containerd/config.toml" <<-EOF
+		version = 2
+		root = "$ENG/containerd/root"
+		state = "$ENG/containerd/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$ENG/containerd.sock"
+		[ttrpc]
+		  address = "$ENG/containerd.sock.ttrpc"
+		[debug]
+		  address = "$ENG/containerd-debug.sock"
+	EOF
+	containerd --config "$ENG/containerd/config.toml" </dev/null >"$ENG/containerd.log" 2>&1 3>&- &
+	echo $! >"$ENG/containerd.pid"
+	engine_ready ctr -a "$ENG/containerd.sock" version
+	"$BATS_TEST_DIRNAME/helpers/oci-archive" "$ENG/rootfs.tar" docker.io/library/ocirt-bb:1 "$ENG/image.tar"
+	ctr -a "$ENG/containerd.sock" images import --snapshotter native "$ENG/image.tar" >&2
+}
+
+start_dockerd() {
+	dockerd --data-root "$ENG/docker" --exec-root "$ENG/docker-exec" --pidfile "$ENG/dockerd.pidfile" \
+		-H "unix://$ENG/docker.sock" --containerd "$ENG/containerd.sock" \
+		--bridge=none --iptables=false --ip6tables=false --ip-masq=false --storage-driver vfs \
+		--add-runtime "ocirt=$ENG/ocirt" --default-runtime ocirt \
+		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$CGPARENT/docker" \
+		</dev/null >"$ENG/dockerd.log" 2>&1 3>&- &
+	echo $! >"$ENG/dockerd.pid"
+	engine_ready dk version
+	dk import - ocirt-bb:1 <"$ENG/rootfs.tar" >&2
+}
+
+# dk ARGS...: Debian's docker client (a newer one may be on PATH) on our dockerd.
+dk() {
+	local docker=/usr/bin/docker
+	[ -x "$docker" ] || docker=docker
+	timeout -k 5 120 "$docker" -H "unix://$ENG/docker.sock" "$@" 3>&-
+}
+
+# pm ARGS...: podman with storage of its own, ocirt as the runtime.
+pm() {
+	timeout -k 5 120 podman --root "$ENG/podman" --runroot "$ENG/podman-run" --tmpdir "$ENG/podman-tmp" \
+		--storage-driver vfs --runtime "$ENG/ocirt" --cgroup-manager cgroupfs \
+		--events-backend file "$@" 3>&-
+}
+
+# The podman image, imported on first use.
+pm_image() {
+	pm image exists localhost/ocirt-bb:1 || pm import "$ENG/rootfs.tar" localhost/ocirt-bb:1 >&2
+}
+
+# Options for `podman run`. As root podman asks for RLIMIT_NOFILE and
+# RLIMIT_NPROC above what a sandbox without CAP_SYS_RESOURCE may raise to
+# (runc fails there the same way); lowering them always works.
+pm_run_opts() {
+	PM_RUN=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
+		--cgroup-parent "$CGPARENT/podman" -e "OCIRT_TEST_MARK=$MARK")
+}
+
+# c ARGS...: ctr on our containerd.
+c() {
+	timeout -k 5 120 ctr -a "$ENG/containerd.sock" "$@" 3>&-
+}
+
+ctr_run_opts() {
+	CTR_RUN=(--runc-binary "$ENG/ocirt" --snapshotter native --cgroup "$CGPARENT/ctr/$NAME"
+		--env "OCIRT_TEST_MARK=$MARK")
+}
+
+ctr_cleanup() {
+	[ -S "$ENG/containerd.sock" ] || return 0
+	local id
+	for id in $(c task ls -q 2>/dev/null); do
+		c task kill -s KILL "$id" >/dev/null 2>&1
+		retry c task rm "$id" >/dev/null 2>&1
+	done
+	for id in $(c containers ls -q 2>/dev/null); do
+		c containers rm "$id" >/dev/null 2>&1
+	done
+}
+
+# ctr_pid NAME: the pid of the task's init, from `ctr task ls`.
+ctr_pid() {
+	c task ls | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# ctr_task_status NAME
+ctr_task_status() {
+	c task ls | awk -v n="$1" '$1 == n { print $3 }'
+}
+
+# ocirt_ran CMD ID: the wrapper logged ocirt CMD for container ID.
+ocirt_ran() {
+	if ! grep -Eq "(^| )$1( | .* )$2( |\$)" "$OCIRT_LOG"; then
+		echo "ocirt $1 was not run for $2; the log has:" >&2
+		grep -F "$2" "$OCIRT_LOG" >&2
+		return 1
+	fi
+}
+
+# frozen PID: the cgroup of PID is frozen (v1 freezer, v2 cgroup.freeze).
+frozen() {
+	if is_v2; then
+		[ "$(cat "$(cg_dir memory "$1")/cgroup.freeze")" = 1 ]
+	else
+		[ "$(cat "$(cg_dir freezer "$1")/freezer.state")" = FROZEN ]
+	fi
+}
+
+# memory_limit PID: the memory limit of PID's cgroup in bytes.
+memory_limit() {
+	if is_v2; then
+		cat "$(cg_dir memory "$1")/memory.max"
+	else
+		cat "$(cg_dir memory "$1")/memory.limit_in_bytes"
+	fi
+}
+
+# gone PID: no such process, or a zombie.
+gone() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$st" = Z ]
+}
+
+# up_and_exec ENGINE CGROUP-PREFIX RUN-ARGS...: `ENGINE run -d RUN-ARGS
+# sleep 1000` through ocirt, in the cgroup CGROUP-PREFIX<id>, and an exec in
+# it whose exit code comes back. Sets CT_ID and CT_PID.
+up_and_exec() {
+	local eng=$1 prefix=$2
+	shift 2
+	run "$eng" run -d "$@" sleep 1000
+	[ "$status" -eq 0 ]
+	CT_ID=${lines[-1]}
+	CT_PID=$("$eng" inspect -f '{{.State.Pid}}' "$CT_ID")
+	ocirt_ran create "$CT_ID"
+	ocirt_ran start "$CT_ID"
+	[ "$(cg_dir memory "$CT_PID")" = "$(cg_mount memory)$prefix$CT_ID" ]
+
+	run "$eng" exec "$CT_ID" sh -c 'echo in; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = in ]
+	ocirt_ran exec "$CT_ID"
+}
+
+# pause_update_stop_rm ENGINE ID PID UPDATE-ARGS...: the rest of a running
+# container's life through podman or docker (same commands, same inspect):
+# paused and frozen, running again, a 64 MiB memory limit, stopped with
+# SIGKILL after a second (sleep as pid 1 ignores SIGTERM), removed with its cgroup.
+pause_update_stop_rm() {
+	local eng=$1 id=$2 pid=$3 cg
+	shift 3
+	cg=$(cg_dir memory "$pid")
+	"$eng" pause "$id"
+	ocirt_ran pause "$id"
+	[ "$("$eng" inspect -f '{{.State.Status}}' "$id")" = paused ]
+	frozen "$pid"
+	"$eng" unpause "$id"
+	ocirt_ran resume "$id"
+	! frozen "$pid"
+	[ "$("$eng" inspect -f '{{.State.Status}}' "$id")" = running ]
+
+	"$eng" update "$@" "$id"
+	ocirt_ran update "$id"
+	[ "$(memory_limit "$pid")" = 67108864 ]
+
+	"$eng" stop -t 1 "$id"
+	ocirt_ran kill "$id"
+	[ "$("$eng" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")" = "exited 137" ]
+	gone "$pid"
+	"$eng" rm "$id"
+	ocirt_ran delete "$id"
+	[ ! -e "$cg" ]
+}
+
+@test "podman run: output, exit code, a terminal, runc's wording for a missing executable" {
+	command -v podman conmon >/dev/null || skip "podman or conmon is not installed"
+	pm_image
+	pm_run_opts
+	run pm run --rm --cidfile "$BATS_TEST_TMPDIR/cid" "${PM_RUN[@]}" localhost/ocirt-bb:1 sh -c 'echo hello; exit 7'
+	[ "$status" -eq 7 ]
+	[ "$output" = hello ]
+	local id
+	id=$(cat "$BATS_TEST_TMPDIR/cid")
+	ocirt_ran create "$id"
+	ocirt_ran start "$id"
+	ocirt_ran delete "$id"
+	run pm run --rm "${PM_RUN[@]}" -t localhost/ocirt-bb:1 tty
+	[ "$status" -eq 0 ]
+	[[ $output == /dev/pts/* ]]
+	run -127 pm run --rm "${PM_RUN[@]}" localhost/ocirt-bb:1 /nosuch
+	# podman maps runc's "no such file or directory" to 127
+	[ "$status" -eq 127 ]
+	assert_contains "$output" "no such file or directory"
+}
+
+@test "podman: exec, pause, unpause, update, stop and rm of a running container" {
+	command -v podman conmon >/dev/null || skip "podman or conmon is not installed"
+	pm_image
+	pm_run_opts
+	up_and_exec pm "$CGPARENT/podman/libpod-" --name "$NAME" "${PM_RUN[@]}" localhost/ocirt-bb:1
+	local id=$CT_ID pid=$CT_PID
+	run pm exec -t "$id" tty
+	[ "$status" -eq 0 ]
+	[[ $output == /dev/pts/* ]]
+
+	pause_update_stop_rm pm "$id" "$pid" --memory 64m
+}
+
+@test "ctr run: output, exit code, runc's wording for a missing executable" {
+	command -v containerd ctr >/dev/null || skip "containerd is not installed"
+	ctr_run_opts
+	run c run --rm "${CTR_RUN[@]}" docker.io/library/ocirt-bb:1 "$NAME" sh -c 'echo hello; exit 5'
+	[ "$status" -eq 5 ]
+	[ "$output" = hello ]
+	ocirt_ran create "$NAME"
+	ocirt_ran start "$NAME"
+	ocirt_ran delete "$NAME"
+	run c run --rm "${CTR_RUN[@]}" docker.io/library/ocirt-bb:1 "$NAME-missing" /nosuch
+	[ "$status" -ne 0 ]
+	assert_contains "$output" 'exec: "/nosuch": stat /nosuch: no such file or directory'
+	[ -z "$(c containers ls -q)" ]
+}
+
+@test "ctr: exec, pause, resume, ps, kill and rm of a running task" {
+	command -v containerd ctr >/dev/null || skip "containerd is not installed"
+	ctr_run_opts
+	c run -d "${CTR_RUN[@]}" docker.io/library/ocirt-bb:1 "$NAME" sleep 1000
+	local pid
+	pid=$(ctr_pid "$NAME")
+	[ -n "$pid" ]
+	[ "$(cg_dir memory "$pid")" = "$(cg_mount memory)$CGPARENT/ctr/$NAME" ]
+
+	run c task exec --exec-id e1 "$NAME" sh -c 'echo in; exit 4'
+	[ "$status" -eq 4 ]
+	[ "$output" = in ]
+	ocirt_ran exec "$NAME"
+
+	c task pause "$NAME"
+	ocirt_ran pause "$NAME"
+	[ "$(ctr_task_status "$NAME")" = PAUSED ]
+	frozen "$pid"
+	c task resume "$NAME"
+	ocirt_ran resume "$NAME"
+	[ "$(ctr_task_status "$NAME")" = RUNNING ]
+	! frozen "$pid"
+
+	run c task ps "$NAME"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "$pid"
+
+	c task kill -s KILL "$NAME"
+	ocirt_ran kill "$NAME"
+	retry eval '[ "$(ctr_task_status "$NAME")" = STOPPED ]'
+	gone "$pid"
+	c task rm "$NAME"
+	ocirt_ran delete "$NAME"
+	c containers rm "$NAME"
+	[ ! -e "$(cg_mount memory)$CGPARENT/ctr/$NAME" ]
+}
+
+@test "docker run: output, exit code, runc's wording for a missing executable" {
+	command -v dockerd containerd >/dev/null || skip "docker.io or containerd is not installed"
+	run dk run --rm --name "$NAME" --network none -e "OCIRT_TEST_MARK=$MARK" ocirt-bb:1 sh -c 'echo hello; exit 6'
+	[ "$status" -eq 6 ]
+	[ "$output" = hello ]
+	run -127 dk run --rm --network none ocirt-bb:1 /nosuch
+	[ "$status" -eq 127 ]
+	assert_contains "$output" "no such file or directory"
+}
+
+@test "docker: exec, pause, unpause, update, stop and rm of a running container" {
+	command -v dockerd containerd >/dev/null || skip "docker.io or containerd is not installed"
+	up_and_exec dk "$CGPARENT/docker/" --name "$NAME" --network none -e "OCIRT_TEST_MARK=$MARK" ocirt-bb:1
+	local id=$CT_ID pid=$CT_PID
+	pause_update_stop_rm dk "$id" "$pid" --memory 64m --memory-swap 128m
+}
