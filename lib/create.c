@@ -72,6 +72,21 @@ static int load_config(struct create_run *r, struct oerr *e)
 	return 0;
 }
 
+/* With startContainer or poststart hooks, start must know when the init has
+ * run the first and exec'd: a second fifo the init holds open for writing
+ * (O_RDWR never blocks) until exec; see container_start. */
+static int open_exec_done(struct create_run *r, int *fd, struct oerr *e)
+{
+	if (!r->spec->hooks.n_start_container && !r->spec->hooks.n_poststart)
+		return 0;
+	if (mkfifoat(r->dirfd, "exec.done", 0600) < 0)
+		return oerr_set(e, errno, "create exec.done fifo");
+	*fd = openat(r->dirfd, "exec.done", O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return oerr_set(e, errno, "open exec.done fifo");
+	return 0;
+}
+
 static int connect_console(const char *path, struct oerr *e)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -334,7 +349,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
-	int sv[2] = { -1, -1 }, fifo_fd = -1, console_fd = o->console_fd, cg_fd = -1;
+	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd, cg_fd = -1;
 	int ns_fds[SPEC_NS__COUNT];
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
@@ -359,6 +374,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		ret = oerr_set(e, errno, "open exec fifo");
 		goto fail;
 	}
+	if ((ret = open_exec_done(&r, &done_fd, e)) < 0)
+		goto fail;
 	if (console_fd < 0 && !o->console_socket && o->console_pair && r.spec->process &&
 	    r.spec->process->terminal) {
 		int cp[2];
@@ -385,7 +402,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	int new_flags = ns_new_flags(r.spec->linux_);
 	r.ictx = (struct init_ctx){
 		.spec = r.spec, .id = o->id, .rootfs = r.rootfs, .bundle = r.bundle, .sync_fd = sv[1],
-		.fifo_fd = fifo_fd, .console_fd = console_fd, .ns_fds = ns_fds,
+		.fifo_fd = fifo_fd, .done_fd = done_fd, .console_fd = console_fd, .ns_fds = ns_fds,
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
@@ -418,6 +435,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	sv[0] = sv[1] = -1;
 	close(fifo_fd);
 	fifo_fd = -1;
+	if (done_fd >= 0)
+		close(done_fd);
+	done_fd = -1;
 	if (console_fd >= 0 && console_fd != o->console_fd)
 		close(console_fd);
 	console_fd = -1;
@@ -442,6 +462,8 @@ out:
 		close(sv[1]);
 	if (fifo_fd >= 0)
 		close(fifo_fd);
+	if (done_fd >= 0)
+		close(done_fd);
 	if (cg_fd >= 0)
 		close(cg_fd);
 	if (console_fd >= 0 && console_fd != o->console_fd)

@@ -216,8 +216,10 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
  * the init waits: the state dir fd would hold its lock until start. */
 static int close_runtime_fds(struct init_ctx *c, struct oerr *e)
 {
-	int keep[4] = { c->sync_fd, c->fifo_fd };
+	int keep[5] = { c->sync_fd, c->fifo_fd };
 	size_t n_keep = 2;
+	if (c->done_fd >= 0)
+		keep[n_keep++] = c->done_fd;
 	if (listener_sock >= 0)
 		keep[n_keep++] = listener_sock;
 	if (trampoline_fd >= 0)
@@ -331,10 +333,10 @@ void init_main(struct init_ctx *c)
 	if (s->hooks.n_start_container && hook_state &&
 	    hooks_run(s, HOOK_START_CONTAINER, hook_state, &e) < 0)
 		die_after_ready(NULL, &e);
-	/* Tell `start` the hooks went through; the fd closes on exec. */
-	if (write(c->fifo_fd, "1", 1) < 0) {
-		/* start then reports the process as not started */
-	}
+	/* Tell `start` the hooks went through; the fd closes on exec. A failed
+	 * write leaves start seeing the end of file alone: not started. */
+	if (c->done_fd >= 0 && write(c->done_fd, "1", 1) < 0)
+		die_after_ready("tell start the hooks ran", NULL);
 	if (s->linux_->seccomp && s->process->no_new_privileges && load_seccomp(s->linux_->seccomp, &e) < 0)
 		die_after_ready(NULL, &e);
 	char **env = s->process->env ? s->process->env : (char *[]){ NULL };

@@ -10,6 +10,7 @@ struct init_ctx {
 	const char *bundle;	/* absolute host path */
 	int sync_fd;		/* child end of the sync socketpair */
 	int fifo_fd;		/* exec fifo, O_RDWR */
+	int done_fd;		/* exec.done fifo, O_RDWR, or -1 (see container_start) */
 	int console_fd;		/* connected console socket, or -1 */
 	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
 	int new_flags;		/* CLONE_NEW* to create */

@@ -110,42 +110,39 @@ static int load_saved_spec_for(const struct container *c, enum hook_phase phase,
 }
 
 /* runtime.md "Lifecycle" 7-9: a failing startContainer hook fails start, and
- * poststart hooks run only once the process was executed. rfd is a read end
- * of the exec fifo opened before our write end: our byte '0' is pending
- * until the init reads it; after its startContainer hooks the init writes
- * '1' and execs, which closes its (close-on-exec) end. No writer left and no
- * '1' means the init died before it got that far. */
-static int wait_process_exec(const struct container *c, int rfd, struct oerr *e)
+ * poststart hooks run only once the process was executed. The init holds
+ * exec.done open for writing: it writes '1' once its startContainer hooks
+ * passed, and the fd closes when it execs. The end of file without the '1',
+ * or the init's exit (its pidfd; it may have died before we opened the fifo,
+ * and then no end of file comes), means the process never ran. */
+static int wait_process_exec(const struct container *c, int rfd, int pidfd, struct oerr *e)
 {
-	bool consumed = false;
+	bool hooks_passed = false;
 	for (;;) {
-		int n = 0;
-		bool hup = false;
-		if (ioctl(rfd, FIONREAD, &n) < 0)
-			n = 0;
-		if (n == 0) {
-			consumed = true;
-		} else if (!consumed) {
-			/* only the init's end can take our byte: wait for it, or for its end to go */
-			struct pollfd p = { .fd = rfd, .events = 0 };
-			hup = poll(&p, 1, 5) > 0 && (p.revents & POLLHUP);
-			if (!hup)
+		struct pollfd p[2] = { { .fd = rfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
 				continue;
+			return oerr_set(e, errno, "wait for the process of container \"%s\"", c->st.id);
 		}
-		if (n > 0 && (consumed || hup)) {
+		if (p[0].revents & POLLIN) {
 			char byte = 0;
-			if (read(rfd, &byte, 1) != 1 || byte != '1')
-				break;
-			/* hooks done: the init's end closes when it execs (or dies) */
-			struct pollfd p = { .fd = rfd, .events = 0 };
-			while (poll(&p, 1, -1) < 0 && errno == EINTR)
-				;
-			return 0;
+			ssize_t n = read(rfd, &byte, 1);
+			if (n == 1 && byte == '1') {
+				hooks_passed = true;
+				continue;
+			}
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			break;	/* end of file, or not the init's word */
 		}
-		struct pollfd p = { .fd = rfd, .events = POLLIN };
-		if (poll(&p, 1, 50) > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
+		if (p[0].revents & (POLLHUP | POLLERR))
+			break;
+		if (pidfd >= 0 && (p[1].revents & POLLIN))
 			break;
 	}
+	if (hooks_passed)
+		return 0;
 	return oerr_setx(e, ECHILD, "container \"%s\" exited before its process ran "
 			 "(a startContainer hook failed; see the container's stderr)", c->st.id);
 }
@@ -206,7 +203,7 @@ int container_start(const char *root, const char *id, struct oerr *e)
 	/* Only with hooks that need it: wait for the exec after the fifo. */
 	if (c.st.hooks & (1u << HOOK_START_CONTAINER | 1u << HOOK_POSTSTART)) {
 		pidfd = (int)syscall(SYS_pidfd_open, c.st.pid, 0);
-		rfd = openat(c.dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		rfd = openat(c.dirfd, "exec.done", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
 	int fd = openat(c.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -221,8 +218,12 @@ int container_start(const char *root, const char *id, struct oerr *e)
 	}
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	c.status = CS_RUNNING;
-	if (rfd >= 0 && (ret = wait_process_exec(&c, rfd, e)) < 0)
-		goto out;
+	if (rfd >= 0) {
+		ret = wait_process_exec(&c, rfd, pidfd, e);
+		unlinkat(c.dirfd, "exec.done", 0);
+		if (ret < 0)
+			goto out;
+	}
 	ret = run_poststart_hooks(&c, pidfd, e);
 out:
 	container_close(&c);
