@@ -662,7 +662,8 @@ int cgroup_signal_all(const char *cg_path, int sig, struct oerr *e)
 	return ret;
 }
 
-int cgroup_freeze(const char *cg_path, bool frozen, struct oerr *e)
+/* set: freeze or thaw to frozen; otherwise read the state into *frozen. */
+static int freezer_op(const char *cg_path, bool set, bool *frozen, struct oerr *e)
 {
 	struct cg_hiers hs;
 	int r = open_path(cg_path, &hs, e);
@@ -670,22 +671,22 @@ int cgroup_freeze(const char *cg_path, bool frozen, struct oerr *e)
 		return r;
 	bool v2;
 	struct cg_hier *fz = freezer_hier(&hs, &v2);
-	r = fz ? freeze_h(fz, v2, frozen, e) : oerr_setx(e, ENOTSUP, "no freezer cgroup controller is mounted");
+	if (!fz)
+		r = oerr_setx(e, ENOTSUP, "no freezer cgroup controller is mounted");
+	else
+		r = set ? freeze_h(fz, v2, *frozen, e) : is_frozen_h(fz, v2, frozen, e);
 	cg_hiers_free(&hs);
 	return r;
 }
 
+int cgroup_freeze(const char *cg_path, bool frozen, struct oerr *e)
+{
+	return freezer_op(cg_path, true, &frozen, e);
+}
+
 int cgroup_is_frozen(const char *cg_path, bool *frozen, struct oerr *e)
 {
-	struct cg_hiers hs;
-	int r = open_path(cg_path, &hs, e);
-	if (r < 0)
-		return r;
-	bool v2;
-	struct cg_hier *fz = freezer_hier(&hs, &v2);
-	r = fz ? is_frozen_h(fz, v2, frozen, e) : oerr_setx(e, ENOTSUP, "no freezer cgroup controller is mounted");
-	cg_hiers_free(&hs);
-	return r;
+	return freezer_op(cg_path, false, frozen, e);
 }
 
 int cgroup_update(const char *cg_path, const struct spec_resources *r, struct oerr *e)

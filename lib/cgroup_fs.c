@@ -163,3 +163,17 @@ int cg_write_hugetlb(const char *dir, const struct spec_resources *res, const ch
 	}
 	return 0;
 }
+
+int cg_check_memory_usage(const char *dir, const char *usage_file, const struct spec_memory *m,
+			  struct oerr *e)
+{
+	uint64_t usage;
+	struct oerr ignored;
+	if (cg_read_u64(dir, usage_file, &usage, &ignored) < 0)
+		return 0;
+	if (m->has_swap && m->swap > 0 && (uint64_t)m->swap <= usage)
+		return oerr_setx(e, EBUSY, "rejecting memory+swap limit %" PRId64 " <= usage %" PRIu64, m->swap, usage);
+	if (m->has_limit && m->limit > 0 && (uint64_t)m->limit <= usage)
+		return oerr_setx(e, EBUSY, "rejecting memory limit %" PRId64 " <= usage %" PRIu64, m->limit, usage);
+	return 0;
+}

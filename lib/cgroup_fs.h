@@ -27,3 +27,7 @@ void cg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * on v2), and the same in hugetlb.<size>.rsvd.<suffix> where the kernel
  * tracks reservations (5.7). */
 int cg_write_hugetlb(const char *dir, const struct spec_resources *res, const char *suffix, struct oerr *e);
+/* memory.checkBeforeUpdate: refuse a limit (or memory+swap limit) at or
+ * below the usage in usage_file. Best effort, as runc: no reading, no check. */
+int cg_check_memory_usage(const char *dir, const char *usage_file, const struct spec_memory *m,
+			  struct oerr *e);

@@ -7,19 +7,6 @@
 #include "cgroup_fs.h"
 #include "util.h"
 
-static int check_usage(const char *dir, const struct spec_memory *m, struct oerr *e)
-{
-	uint64_t usage;
-	struct oerr ignored;
-	if (cg_read_u64(dir, "memory.usage_in_bytes", &usage, &ignored) < 0)
-		return 0;
-	if (m->has_swap && m->swap > 0 && (uint64_t)m->swap <= usage)
-		return oerr_setx(e, EBUSY, "rejecting memory+swap limit %" PRId64 " <= usage %" PRIu64, m->swap, usage);
-	if (m->has_limit && m->limit > 0 && (uint64_t)m->limit <= usage)
-		return oerr_setx(e, EBUSY, "rejecting memory limit %" PRId64 " <= usage %" PRIu64, m->limit, usage);
-	return 0;
-}
-
 static int set_limit(const char *dir, int64_t v, struct oerr *e)
 {
 	int r = cg_writef(dir, "memory.limit_in_bytes", e, "%" PRId64, v);
@@ -46,7 +33,7 @@ static int set_memsw(const char *dir, int64_t v, struct oerr *e)
 int cg_v1_set_memory(const char *dir, const struct spec_memory *m, struct oerr *e)
 {
 	int r;
-	if (m->has_check_before_update && m->check_before_update && (r = check_usage(dir, m, e)) < 0)
+	if (m->has_check_before_update && m->check_before_update && (r = cg_check_memory_usage(dir, "memory.usage_in_bytes", m, e)) < 0)
 		return r;
 	int64_t lim = m->has_limit ? m->limit : 0, sw = m->has_swap ? m->swap : 0;
 	/* Unlimited memory without a word on swap: unlimited swap too. */

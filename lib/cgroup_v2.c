@@ -216,20 +216,6 @@ static void limit_str(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64, v);
 }
 
-static int check_usage(const char *dir, const struct spec_memory *m, struct oerr *e)
-{
-	uint64_t usage;
-	struct oerr ignored;
-	/* Best effort, as runc: no reading, no check. */
-	if (cg_read_u64(dir, "memory.current", &usage, &ignored) < 0)
-		return 0;
-	if (m->has_swap && m->swap > 0 && (uint64_t)m->swap <= usage)
-		return oerr_setx(e, EBUSY, "rejecting memory+swap limit %" PRId64 " <= usage %" PRIu64, m->swap, usage);
-	if (m->has_limit && m->limit > 0 && (uint64_t)m->limit <= usage)
-		return oerr_setx(e, EBUSY, "rejecting memory limit %" PRId64 " <= usage %" PRIu64, m->limit, usage);
-	return 0;
-}
-
 int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *e)
 {
 	char buf[32];
@@ -242,7 +228,7 @@ int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *
 		cg_warn("linux.resources.memory.disableOOMKiller has no cgroup v2 equivalent; ignored");
 	if (m->has_use_hierarchy && !m->use_hierarchy)
 		cg_warn("linux.resources.memory.useHierarchy: cgroup v2 is always hierarchical; ignored");
-	if (m->has_check_before_update && m->check_before_update && (r = check_usage(dir, m, e)) < 0)
+	if (m->has_check_before_update && m->check_before_update && (r = cg_check_memory_usage(dir, "memory.current", m, e)) < 0)
 		return r;
 	int64_t limit = m->has_limit ? m->limit : 0;
 	if (m->has_swap || limit == -1) {

@@ -1,6 +1,7 @@
 /* `create`, runtime side: read the bundle, make the state dir, clone the
  * container's init and drive it over the sync channel until it waits on the
  * exec fifo. Every failure path kills what was started and removes the state dir. */
+#include "fdutil.h"
 #include "container.h"
 #include "init.h"
 #include "sync.h"
@@ -19,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
 
@@ -85,23 +85,6 @@ static int open_exec_done(struct create_run *r, int *fd, struct oerr *e)
 	if (*fd < 0)
 		return oerr_set(e, errno, "open exec.done fifo");
 	return 0;
-}
-
-static int connect_console(const char *path, struct oerr *e)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return oerr_setx(e, ENAMETOOLONG, "console socket %s: path too long", path);
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return oerr_set(e, errno, "console socket %s", path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int err = errno;
-		close(fd);
-		return oerr_set(e, err, "connect console socket %s", path);
-	}
-	return fd;
 }
 
 /* The state JSON handed to hooks while the container is being created. */
@@ -387,7 +370,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		console_fd = cp[1];
 	}
 	if (console_fd < 0 && o->console_socket) {
-		console_fd = connect_console(o->console_socket, e);
+		console_fd = unix_connect(o->console_socket, "console socket", e);
 		if (console_fd < 0) {
 			ret = console_fd;
 			goto fail;

@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #ifndef CLONE_NEWTIME
@@ -194,23 +193,6 @@ fail:
 	_exit(255);
 }
 
-static int connect_console(const char *path, struct oerr *e)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return oerr_setx(e, ENAMETOOLONG, "console socket %s: path too long", path);
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return oerr_set(e, errno, "console socket %s", path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int err = errno;
-		close(fd);
-		return oerr_set(e, err, "connect console socket %s", path);
-	}
-	return fd;
-}
-
 static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pid_t *pid_out, struct oerr *e)
 {
 	struct sync_msg *m = malloc(sizeof(*m));
@@ -299,9 +281,12 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		*o->console_pair = cp[0];
 		c.console_fd = cp[1];
 	}
-	if (c.console_fd < 0 && o->console_socket && (c.console_fd = connect_console(o->console_socket, e)) < 0) {
-		ret = c.console_fd;
-		goto out;
+	if (c.console_fd < 0 && o->console_socket) {
+		c.console_fd = unix_connect(o->console_socket, "console socket", e);
+		if (c.console_fd < 0) {
+			ret = c.console_fd;
+			goto out;
+		}
 	}
 	/* listenerPath resolves in our mount namespace, not the container's */
 	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <errno.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 
@@ -87,6 +90,27 @@ int fds_close_from(int from, const int *keep, size_t n_keep, struct oerr *e)
 			lo = hi + 1;
 	}
 	return 0;
+}
+
+int unix_connect(const char *path, const char *what, struct oerr *e)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return oerr_setx(e, ENAMETOOLONG, "%s %s: path longer than %zu bytes", what, path,
+				 sizeof(addr.sun_path) - 1);
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return oerr_set(e, errno, "%s %s: socket", what, path);
+	int r;
+	while ((r = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		int err = errno;
+		close(fd);
+		return oerr_set(e, err, "%s %s: connect", what, path);
+	}
+	return fd;
 }
 
 int fdpass_send(int sock, int fd, const void *data, size_t len, struct oerr *e)

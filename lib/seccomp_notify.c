@@ -1,11 +1,11 @@
 /* Hand the SCMP_ACT_NOTIFY listener fd to the seccomp agent
  * (runtime-spec config-linux.md "The Container Process State"). */
+#include "fdutil.h"
 #include "seccomp.h"
 #include "util.h"
 #include <jansson.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 /* Turn what the caller gave into the full process state (see seccomp.h). */
 static int build_payload(const struct spec_seccomp *sc, const char *in, char **out, struct oerr *e)
@@ -45,23 +45,7 @@ int seccomp_listener_connect(const struct spec_seccomp *sc, struct oerr *e)
 	const char *path = sc->listener_path;
 	if (!path || !*path)
 		return oerr_setx(e, EINVAL, "seccomp: SCMP_ACT_NOTIFY is used but linux.seccomp.listenerPath is not set");
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return oerr_setx(e, ENAMETOOLONG, "seccomp listener %s: path longer than %zu bytes", path,
-				 sizeof(addr.sun_path) - 1);
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return oerr_set(e, errno, "seccomp listener %s: socket", path);
-	int r;
-	while ((r = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) < 0 && errno == EINTR)
-		;
-	if (r < 0) {
-		int err = errno;
-		close(fd);
-		return oerr_set(e, err, "seccomp listener %s: connect", path);
-	}
-	return fd;
+	return unix_connect(path, "seccomp listener", e);
 }
 
 bool seccomp_uses_notify(const struct spec_seccomp *sc)

@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
+#include "unixsock.h"
 
 static int fail(const char *what)
 {
@@ -28,45 +27,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	alarm(60);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char tmp[sizeof(addr.sun_path)];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "recvtty: socket path too long\n");
-		return 2;
-	}
-	strcpy(addr.sun_path, tmp);
-	unlink(tmp);
-	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ls < 0)
-		return fail("socket");
-	if (bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return fail("bind");
-	if (listen(ls, 1) < 0)
-		return fail("listen");
-	/* Renamed once listening, so that waiting for the path is enough. */
-	if (rename(tmp, argv[1]) < 0)
-		return fail("rename");
-	int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	int conn = listen_accept_one("recvtty", argv[1]);
 	if (conn < 0)
-		return fail("accept");
-
+		return 1;
 	char data[256];
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
+	int master = -1;
+	if (recv_with_fd(conn, data, sizeof(data), &master) < 0)
 		return fail("recvmsg");
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+	if (master < 0) {
 		fprintf(stderr, "recvtty: no fd in the message\n");
 		return 1;
 	}
-	int master;
-	memcpy(&master, CMSG_DATA(c), sizeof(int));
 
 	int out = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)

@@ -16,8 +16,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
+#include "unixsock.h"
 
 static int fail(const char *what)
 {
@@ -33,48 +33,19 @@ int main(int argc, char **argv)
 	}
 	alarm(60);
 	int answer = atoi(argv[3]);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char tmp[sizeof(addr.sun_path)];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "seccompagent: socket path too long\n");
-		return 2;
-	}
-	strcpy(addr.sun_path, tmp);
-	unlink(tmp);
-	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ls < 0)
-		return fail("socket");
-	if (bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return fail("bind");
-	if (listen(ls, 1) < 0)
-		return fail("listen");
-	if (rename(tmp, argv[1]) < 0)
-		return fail("rename");
-	int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	int conn = listen_accept_one("seccompagent", argv[1]);
 	if (conn < 0)
-		return fail("accept");
+		return 1;
 
 	static char buf[65536];
 	size_t len = 0;
 	int nfd = -1;
 	for (;;) {
-		union {
-			char b[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} ctl;
-		struct iovec iov = { .iov_base = buf + len, .iov_len = sizeof(buf) - 1 - len };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-				      .msg_controllen = sizeof(ctl.b) };
-		ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = recv_with_fd(conn, buf + len, sizeof(buf) - 1 - len, &nfd);
 		if (n < 0)
 			return fail("recvmsg");
 		if (n == 0)
 			break;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&nfd, CMSG_DATA(c), sizeof(int));
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
