@@ -204,20 +204,10 @@ struct update_flags {
 
 static int parse_resources_json(const char *path, struct spec_resources **out, struct oerr *e)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int ret = strcmp(path, "-") ? read_file_at(AT_FDCWD, path, &text, &len, e)
-				    : read_file_at(0, "/dev/stdin", &text, &len, e);
+	struct spec *s;
+	int ret = parse_config_piece(path, "\"linux\":{\"resources\":", "}", "update: -r", &s, e);
 	if (ret < 0)
 		return ret;
-	_cleanup_free_ char *wrapped = NULL;
-	int n = asprintf(&wrapped, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-				   "\"linux\":{\"resources\":%s}}", text);
-	if (n < 0)
-		return oerr_setx(e, ENOMEM, "update: -r");
-	struct spec *s;
-	if ((ret = spec_parse(wrapped, (size_t)n, &s, e)) < 0)
-		return oerr_wrap(e, "update: -r %s", path);
 	*out = steal_ptr(s->linux_->resources);
 	spec_free(s);
 	return 0;

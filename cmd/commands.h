@@ -30,5 +30,16 @@ int cmd_features(int argc, char **argv);
 
 /* Shared by the commands: log e and return 1. */
 int fail(const struct oerr *e);
+/* The JSON in file path ("-": stdin) parsed as a config whose text is
+ * prefix JSON suffix (runc's `exec --process` and `update -r` take a piece
+ * of a config); errors start with what. */
+struct spec;
+int parse_config_piece(const char *path, const char *prefix, const char *suffix, const char *what,
+		       struct spec **out, struct oerr *e);
+/* create's flags and its one id into o, with run's extra flags ({0}-ended,
+ * or NULL): 0, 1 after printing help, or negative with e filled. */
+struct create_opts;
+int create_args(const char *cmd, struct create_opts *o, const struct opt *extra, int argc, char **argv,
+		struct oerr *e);
 /* "-h"/"--help" anywhere before "--": print usage and return true. */
 bool wants_help(int argc, char **argv, const char *usage, const struct opt *opts);

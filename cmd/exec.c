@@ -156,19 +156,10 @@ static int apply_flags(struct spec_process *p, const struct exec_flags *f, int a
 /* --process: the JSON of a process object, validated by the config parser. */
 static int load_process_file(const char *path, struct spec_process **out, struct oerr *e)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int ret = strcmp(path, "-") ? read_file_at(AT_FDCWD, path, &text, &len, e)
-				    : read_file_at(0, "/dev/stdin", &text, &len, e);
+	struct spec *s;
+	int ret = parse_config_piece(path, "\"process\":", "", "--process", &s, e);
 	if (ret < 0)
 		return ret;
-	_cleanup_free_ char *wrapped = NULL;
-	int n = asprintf(&wrapped, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},\"process\":%s}", text);
-	if (n < 0)
-		return oerr_setx(e, ENOMEM, "--process");
-	struct spec *s;
-	if ((ret = spec_parse(wrapped, (size_t)n, &s, e)) < 0)
-		return oerr_wrap(e, "--process %s", path);
 	*out = steal_ptr(s->process);
 	spec_free(s);
 	return 0;

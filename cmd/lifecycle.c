@@ -5,34 +5,43 @@
 #include <stdio.h>
 #include <string.h>
 
+int create_args(const char *cmd, struct create_opts *o, const struct opt *extra, int argc, char **argv,
+		struct oerr *e)
+{
+	struct opt opts[16] = {
+		{ "bundle", 'b', OPT_STR, &o->bundle, "path to the bundle (default: current directory)" },
+		{ "pid-file", 0, OPT_STR, &o->pid_file, "write the init's pid to this file" },
+		{ "console-socket", 0, OPT_STR, &o->console_socket, "unix socket that receives the pty master" },
+		{ "preserve-fds", 0, OPT_INT, &o->preserve_fds, "pass this many fds after 2 to the container" },
+		{ "no-pivot", 0, OPT_BOOL, &o->no_pivot, "use MS_MOVE + chroot instead of pivot_root" },
+		{ "no-new-keyring", 0, OPT_BOOL, &o->no_new_keyring, "keep the caller's session keyring" },
+	};
+	size_t n = 6;
+	for (; extra && extra->name && n < sizeof(opts) / sizeof(opts[0]) - 1; extra++)
+		opts[n++] = *extra;
+	char usage[64];
+	snprintf(usage, sizeof(usage), "ocirt %s [options] <container-id>", cmd);
+	if (wants_help(argc, argv, usage, opts))
+		return 1;
+	const char *pos[1];
+	int argi = 0, npos;
+	if (opts_parse(cmd, opts, argc, argv, &argi, pos, 1, &npos, 0, e) < 0)
+		return -e->code;
+	if (npos != 1)
+		return oerr_setx(e, EINVAL, "%s: exactly one container id is required", cmd);
+	if (o->preserve_fds < 0)
+		return oerr_setx(e, EINVAL, "%s: --preserve-fds must not be negative", cmd);
+	o->id = pos[0];
+	return 0;
+}
+
 int cmd_create(int argc, char **argv)
 {
 	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup };
-	const struct opt opts[] = {
-		{ "bundle", 'b', OPT_STR, &o.bundle, "path to the bundle (default: current directory)" },
-		{ "pid-file", 0, OPT_STR, &o.pid_file, "write the init's pid to this file" },
-		{ "console-socket", 0, OPT_STR, &o.console_socket, "unix socket that receives the pty master" },
-		{ "preserve-fds", 0, OPT_INT, &o.preserve_fds, "pass this many fds after 2 to the container" },
-		{ "no-pivot", 0, OPT_BOOL, &o.no_pivot, "use MS_MOVE + chroot instead of pivot_root" },
-		{ "no-new-keyring", 0, OPT_BOOL, &o.no_new_keyring, "keep the caller's session keyring" },
-		{ 0 },
-	};
-	if (wants_help(argc, argv, "ocirt create [options] <container-id>", opts))
-		return 0;
 	struct oerr e = { 0 };
-	const char *pos[1];
-	int argi = 0, npos;
-	if (opts_parse("create", opts, argc, argv, &argi, pos, 1, &npos, 0, &e) < 0)
-		return fail(&e);
-	if (npos != 1) {
-		oerr_setx(&e, EINVAL, "create: exactly one container id is required");
-		return fail(&e);
-	}
-	if (o.preserve_fds < 0) {
-		oerr_setx(&e, EINVAL, "create: --preserve-fds must not be negative");
-		return fail(&e);
-	}
-	o.id = pos[0];
+	int ret = create_args("create", &o, NULL, argc, argv, &e);
+	if (ret != 0)
+		return ret < 0 ? fail(&e) : 0;
 	pid_t pid;
 	if (container_create(&o, &pid, &e) < 0)
 		return fail(&e);

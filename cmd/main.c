@@ -2,6 +2,11 @@
 #include "commands.h"
 #include "log.h"
 #include "lib/statedir.h"
+#include "lib/util.h"
+#include "oci/spec.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +33,25 @@ static const struct {
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "features", cmd_features, "print what this runtime supports (JSON)" },
 };
+
+int parse_config_piece(const char *path, const char *prefix, const char *suffix, const char *what,
+		       struct spec **out, struct oerr *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int ret = strcmp(path, "-") ? read_file_at(AT_FDCWD, path, &text, &len, e)
+				    : read_file_at(0, "/dev/stdin", &text, &len, e);
+	if (ret < 0)
+		return ret;
+	_cleanup_free_ char *wrapped = NULL;
+	int n = asprintf(&wrapped, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},%s%s%s}",
+			 prefix, text, suffix);
+	if (n < 0)
+		return oerr_setx(e, ENOMEM, "%s", what);
+	if ((ret = spec_parse(wrapped, (size_t)n, out, e)) < 0)
+		return oerr_wrap(e, "%s %s", what, path);
+	return 0;
+}
 
 int fail(const struct oerr *e)
 {

@@ -133,14 +133,7 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 		c->trampoline_fd = trampoline_open(&ignored);
 	if (sc && !p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
 		return ret;
-	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
-	    (ret = caps_apply(p, e)) < 0)
-		return ret;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return oerr_set(e, errno, "set no_new_privs");
-	if ((ret = procattr_chdir(p, false, unchecked, e)) < 0)
-		return ret;
-	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
+	if ((ret = procattr_become(p, unchecked, exe, exelen, e)) < 0)
 		return ret;
 	if (sc && p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
 		return ret;

@@ -267,14 +267,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
 		return ret;
-	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
-	    (ret = caps_apply(p, e)) < 0)
-		return ret;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return oerr_set(e, errno, "set no_new_privs");
-	if ((ret = procattr_chdir(p, false, unchecked, e)) < 0)
-		return ret;
-	if ((ret = execpath_resolve(p, exe, exelen, e)) < 0)
+	if ((ret = procattr_become(p, unchecked, exe, exelen, e)) < 0)
 		return ret;
 	return close_runtime_fds(c, e);
 }

@@ -1,5 +1,10 @@
 /* rlimits, scheduling, I/O priority and personality of the container process. */
 #include "process_attrs.h"
+#include "capabilities.h"
+#include "identity.h"
+#include "pathlookup.h"
+#include <errno.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -95,4 +100,18 @@ int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify,
 		return oerr_setx(e, EPERM, "process.cwd \"%s\": is outside the container's root "
 				 "(permission denied)", p->cwd);
 	return 0;
+}
+
+int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+		    struct oerr *e)
+{
+	int ret;
+	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
+	    (ret = caps_apply(p, e)) < 0)
+		return ret;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return oerr_set(e, errno, "set no_new_privs");
+	if ((ret = procattr_chdir(p, false, verify_cwd, e)) < 0)
+		return ret;
+	return execpath_resolve(p, exe, exelen, e);
 }

@@ -18,3 +18,9 @@ int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);
  * returned and nothing was checked. Callers verify before a seccomp filter
  * that may refuse getcwd is loaded. */
 int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e);
+/* The last steps before exec, in this order: the bounding set, the user,
+ * the capability sets, no_new_privs, the cwd (verified when the first
+ * procattr_chdir could not be, as it returned 1) and the path of
+ * process.args[0] into exe. */
+int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+		    struct oerr *e);
