@@ -20,7 +20,8 @@ setup_file() {
 	export OCIRT_LOG=$ENG/ocirt.log CGPARENT=/ocirt-bats-eng-$$
 	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%s\nexec %s "$@"\n' "$OCIRT_LOG" "$OCIRT" >"$ENG/ocirt"
 	chmod 755 "$ENG/ocirt"
-	tar -C "$(base_bundle)/rootfs" -cf "$ENG/rootfs.tar" .
+	base_bundle
+	tar -C "$BASE_BUNDLE/rootfs" -cf "$ENG/rootfs.tar" .
 	if command -v containerd ctr >/dev/null; then
 		start_containerd
 		if command -v dockerd >/dev/null; then
