@@ -43,7 +43,7 @@ teardown_file() {
 			kill -9 "$pid" 2>/dev/null || true
 		fi
 	done
-	awk -v d="$ENG/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+	mounts_under "$ENG/" | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	remove_cgroups "$CGPARENT"
 	rm -rf --one-file-system "$ENG"
@@ -65,15 +65,11 @@ teardown() {
 
 # stop_daemon PIDFILE: SIGTERM, then SIGKILL after 20 s.
 stop_daemon() {
-	local pid i
+	local pid
 	[ -s "$1" ] || return 0
 	pid=$(cat "$1")
 	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
+	retry_for 20 gone "$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 }
 
 # remove_cgroups PATH: rmdir PATH and everything below it in every hierarchy.
@@ -85,15 +81,12 @@ remove_cgroups() {
 	done
 }
 
-# engine_ready CMD...: poll CMD until it succeeds (60 s; dockerd is slow).
+# engine_ready CMD...: poll CMD, quietly, until it succeeds (60 s; dockerd is slow).
 engine_ready() {
-	local i
-	for i in $(seq 300); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "engine not ready: $*" >&2
-	return 1
+	retry_for 60 "$@" >/dev/null 2>&1 || {
+		echo "engine not ready: $*" >&2
+		return 1
+	}
 }
 
 start_containerd() {
@@ -112,9 +105,9 @@ start_containerd() {
 	EOF
 	containerd --config "$ENG/containerd/config.toml" </dev/null >"$ENG/containerd.log" 2>&1 3>&- &
 	echo $! >"$ENG/containerd.pid"
-	engine_ready ctr -a "$ENG/containerd.sock" version
+	engine_ready c version
 	"$BATS_TEST_DIRNAME/helpers/oci-archive" "$ENG/rootfs.tar" docker.io/library/ocirt-bb:1 "$ENG/image.tar"
-	ctr -a "$ENG/containerd.sock" images import --snapshotter native "$ENG/image.tar" >&2
+	c images import --snapshotter native "$ENG/image.tar" >&2
 }
 
 start_dockerd() {
@@ -178,14 +171,10 @@ ctr_cleanup() {
 	done
 }
 
-# ctr_pid NAME: the pid of the task's init, from `ctr task ls`.
-ctr_pid() {
-	c task ls | awk -v n="$1" '$1 == n { print $2 }'
-}
-
-# ctr_task_status NAME
-ctr_task_status() {
-	c task ls | awk -v n="$1" '$1 == n { print $3 }'
+# ctr_task NAME COLUMN: a column of the task's line in `ctr task ls`
+# (2: the init's pid, 3: its status).
+ctr_task() {
+	c task ls | awk -v n="$1" -v col="$2" '$1 == n { print $col }'
 }
 
 # ocirt_ran CMD ID: the wrapper logged ocirt CMD for container ID.
@@ -213,13 +202,6 @@ memory_limit() {
 	else
 		cat "$(cg_dir memory "$1")/memory.limit_in_bytes"
 	fi
-}
-
-# gone PID: no such process, or a zombie.
-gone() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ "$st" = Z ]
 }
 
 # up_and_exec ENGINE CGROUP-PREFIX RUN-ARGS...: `ENGINE run -d RUN-ARGS
@@ -326,7 +308,7 @@ pause_update_stop_rm() {
 	ctr_run_opts
 	c run -d "${CTR_RUN[@]}" docker.io/library/ocirt-bb:1 "$NAME" sleep 1000
 	local pid
-	pid=$(ctr_pid "$NAME")
+	pid=$(ctr_task "$NAME" 2)
 	[ -n "$pid" ]
 	[ "$(cg_dir memory "$pid")" = "$(cg_mount memory)$CGPARENT/ctr/$NAME" ]
 
@@ -337,11 +319,11 @@ pause_update_stop_rm() {
 
 	c task pause "$NAME"
 	ocirt_ran pause "$NAME"
-	[ "$(ctr_task_status "$NAME")" = PAUSED ]
+	[ "$(ctr_task "$NAME" 3)" = PAUSED ]
 	frozen "$pid"
 	c task resume "$NAME"
 	ocirt_ran resume "$NAME"
-	[ "$(ctr_task_status "$NAME")" = RUNNING ]
+	[ "$(ctr_task "$NAME" 3)" = RUNNING ]
 	! frozen "$pid"
 
 	run c task ps "$NAME"
@@ -350,7 +332,7 @@ pause_update_stop_rm() {
 
 	c task kill -s KILL "$NAME"
 	ocirt_ran kill "$NAME"
-	retry eval '[ "$(ctr_task_status "$NAME")" = STOPPED ]'
+	retry eval '[ "$(ctr_task "$NAME" 3)" = STOPPED ]'
 	gone "$pid"
 	c task rm "$NAME"
 	ocirt_ran delete "$NAME"

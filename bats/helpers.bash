@@ -78,7 +78,19 @@ test_pids() {
 
 # Mount points under this test's temp dir (bundle and state root).
 test_mounts() {
-	awk -v dir="$BATS_TEST_TMPDIR" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo
+	mounts_under "$BATS_TEST_TMPDIR"
+}
+
+# mounts_under PREFIX: the mount points whose path starts with PREFIX.
+mounts_under() {
+	awk -v dir="$1" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# gone PID: no such process, or a zombie (it may be reaped while we look).
+gone() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$st" = Z ]
 }
 
 # Cgroup directories named after a container of this test (tests that need
@@ -117,7 +129,7 @@ assert_clean() {
 
 teardown_common() {
 	[ -n "${ROOT:-}" ] || return 0
-	local d bad=0 pid st pids=()
+	local d bad=0 pid pids=()
 	for d in "$ROOT"/*; do
 		[ -e "$d" ] || continue
 		# In case a runtime's processes do not carry the marker.
@@ -131,9 +143,7 @@ teardown_common() {
 	done
 	assert_clean || bad=1
 	for pid in "${pids[@]}"; do
-		# gone or a zombie is fine; it may be reaped while we look
-		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || st=
-		if [ -n "$st" ] && [ "$st" != Z ]; then
+		if ! gone "$pid"; then
 			echo "left behind: the container's init, pid $pid" >&2
 			bad=1
 			kill -9 "$pid" 2>/dev/null || true
@@ -258,12 +268,17 @@ wait_status() {
 
 # retry CMD...: run CMD until it succeeds (5 s).
 retry() {
+	retry_for 5 "$@"
+}
+
+# retry_for SECONDS CMD...: run CMD every 50 ms until it succeeds.
+retry_for() {
 	local i
-	for i in $(seq 100); do
-		"$@" && return 0
+	for i in $(seq $(($1 * 20))); do
+		"${@:2}" && return 0
 		sleep 0.05
 	done
-	echo "gave up waiting for: $*" >&2
+	echo "gave up waiting for: ${*:2}" >&2
 	return 1
 }
 
