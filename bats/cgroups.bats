@@ -73,16 +73,36 @@ sleeper() {
 	grep -qx "$PID" "$(cg_dir pids "$PID")/cgroup.procs"
 }
 
-@test "on pure v2 the init is cloned straight into its cgroup (clone3 CLONE_INTO_CGROUP)" {
-	is_v2 || skip "needs cgroup v2"
+# joined_by_itself TRACE: what `strace -f -y -e trace=clone3,write` of a run or
+# exec shows when its processes joined the cgroup by themselves: cloned into
+# the cgroup2 one (pure v2, hybrid), "0" written to each v1 hierarchy's tasks
+# file, and no pid written to any cgroup.procs (the kernel's slow path).
+joined_by_itself() {
+	local t=$1
+	if is_v2 || mountpoint -q /sys/fs/cgroup/unified; then
+		grep -q 'clone3(.*CLONE_INTO_CGROUP' "$t"
+	fi
+	if ! is_v2; then
+		[ "$(grep -c 'write([0-9]*</sys/fs/cgroup/[^>]*/tasks>, "0", 1) = 1' "$t")" -ge 3 ]
+	fi
+	! grep -q 'cgroup.procs>, "[0-9]' "$t"
+}
+
+@test "the init and exec'd processes join their cgroup by themselves (clone3 CLONE_INTO_CGROUP, v1 tasks)" {
 	command -v strace >/dev/null || skip "no strace"
+	set_args true
+	OCIRT_TEST_MARK=$MARK strace -f -y -qq -e trace=clone3,write -e signal=none -o "$BATS_TEST_TMPDIR/run" \
+		"$OCIRT" --root "$ROOT" run -b "$BUNDLE" "$ID" </dev/null
+	joined_by_itself "$BATS_TEST_TMPDIR/run"
 	set_args sleep 100
-	# Only create's own syscalls: the init it leaves waiting must not be traced.
-	OCIRT_TEST_MARK=$MARK strace -o "$BATS_TEST_TMPDIR/strace" -e trace=clone,clone3 \
-		"$OCIRT" --root "$ROOT" create -b "$BUNDLE" "$ID" </dev/null
-	grep -q 'clone3(.*CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/strace"
-	ocirt state "$ID"
-	pid=$(jq -r .pid <<<"$output")
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	pid=$(ct_pid "$ID")
+	OCIRT_TEST_MARK=$MARK strace -f -y -qq -e trace=clone3,write -e signal=none -o "$BATS_TEST_TMPDIR/exec" \
+		"$OCIRT" --root "$ROOT" exec "$ID" sh -c 'cat /proc/self/cgroup' </dev/null >"$BATS_TEST_TMPDIR/out"
+	joined_by_itself "$BATS_TEST_TMPDIR/exec"
+	# The exec'd process is where the init is, in every hierarchy.
+	diff <(sort "/proc/$pid/cgroup") <(sort "$BATS_TEST_TMPDIR/out")
 	grep -qx "$pid" "$(cg_dir pids "$pid")/cgroup.procs"
 	[ "$(cg_path pids "$pid")" = "$(cg_under pids "$ID")" ]
 }

@@ -14,6 +14,7 @@
 #include "cgroup_devices.h"
 #include "cgroup_ebpf.h"
 #include "cgroup_fs.h"
+#include "cgroup_join.h"
 #include "cgroup_path.h"
 #include "cgroup_stats.h"
 #include "cgroup_v1.h"
@@ -383,13 +384,6 @@ static int is_frozen_h(struct cg_hier *h, bool v2, bool *frozen, struct oerr *e)
 	return v2 ? cg_v2_is_frozen(h->dir, frozen, e) : cg_v1_is_frozen(h->dir, frozen, e);
 }
 
-/* Hierarchies a process may miss without harm: named v1 ones (no
- * controller) and the hybrid host's cgroup2. */
-static bool optional_hier(const struct cg_hiers *hs, const struct cg_hier *h)
-{
-	return !strncmp(h->controllers, "name=", 5) || (h->v2 && hs->layout == CGROUP_HYBRID);
-}
-
 static int enter_all(const struct cg_hiers *hs, pid_t pid, struct oerr *e)
 {
 	char buf[24];
@@ -401,14 +395,13 @@ static int enter_all(const struct cg_hiers *hs, pid_t pid, struct oerr *e)
 			if (h->v2 != (pass == 1))
 				continue;
 			if (!dir_exists(h->dir)) {
-				if (optional_hier(hs, h))
+				if (cg_hier_optional(hs, h))
 					continue;
 				return oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h->dir);
 			}
 			int r = cg_write(h->dir, "cgroup.procs", buf, e);
 			if (r == -EBUSY && h->v2)
-				return oerr_setx(e, EBUSY, "join cgroup %s: it hands controllers to sub-cgroups, so it "
-						 "cannot have processes (cgroup v2 \"no internal processes\" rule)", h->dir);
+				return cg_err_internal_processes(e, h->dir);
 			if (r < 0)
 				return oerr_wrap(e, "join cgroup");
 		}
@@ -507,7 +500,8 @@ static int make_dirs(const struct cg_hiers *hs, char **tops, struct oerr *e)
 	return 0;
 }
 
-static int setup(const struct spec *s, const char *id, pid_t pid, char **cg_path, int *cg_fd, struct oerr *e)
+static int setup(const struct spec *s, const char *id, pid_t pid, char **cg_path, struct cgroup_join *j,
+		 struct oerr *e)
 {
 	const struct spec_linux *l = s->linux_;
 	const struct spec_resources *r = l ? l->resources : NULL;
@@ -531,14 +525,8 @@ static int setup(const struct spec *s, const char *id, pid_t pid, char **cg_path
 		goto fail;
 	if (pid > 0 && (ret = enter_all(&hs, pid, e)) < 0)
 		goto fail;
-	if (cg_fd) {
-		*cg_fd = -1;
-		if (hs.layout == CGROUP_UNIFIED &&
-		    (*cg_fd = open(h2->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			ret = oerr_set(e, errno, "open %s", h2->dir);
-			goto fail;
-		}
-	}
+	if (j && (ret = cg_join_open_hiers(&hs, j, e)) < 0)
+		goto fail;
 	*cg_path = steal_ptr(state);
 	for (size_t i = 0; i < hs.n; i++)
 		free(tops[i]);
@@ -562,9 +550,21 @@ int cgroup_create(const struct spec *s, const char *id, pid_t pid, char **cg_pat
 	return setup(s, id, pid, cg_path, NULL, e);
 }
 
-int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, int *cg_fd, struct oerr *e)
+int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
+		   struct oerr *e)
 {
-	return setup(s, id, 0, cg_path, cg_fd, e);
+	return setup(s, id, 0, cg_path, j, e);
+}
+
+int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)
+{
+	struct cg_hiers hs;
+	int r = open_path(cg_path, &hs, e);
+	if (r < 0)
+		return r;
+	r = cg_join_open_hiers(&hs, j, e);
+	cg_hiers_free(&hs);
+	return r;
 }
 
 /* --- the rest of the API ----------------------------------------------- */

@@ -35,11 +35,32 @@ int cgroup_detect(enum cgroup_layout *out, struct oerr *e);
  * move pid into it. A cgroup that already exists is reused only when it has
  * no processes and is not frozen. *cg_path is malloc'd. */
 int cgroup_create(const struct spec *s, const char *id, pid_t pid, char **cg_path, struct oerr *e);
-/* The same without moving a process; on pure v2 *cg_fd is an O_PATH
- * directory fd of the cgroup for clone3(CLONE_INTO_CGROUP), else -1 (join
- * with cgroup_enter then). */
-int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, int *cg_fd, struct oerr *e);
-/* Move pid into the cgroup (exec, exec --cgroup with "/sub" appended). */
+/* What a process needs to join the cgroup by itself, which is much cheaper
+ * than being moved (lib/cgroup_join.c says why): the cgroup2 directory for
+ * clone3(CLONE_INTO_CGROUP) and the v1 hierarchies' "tasks" files. The fds
+ * are close-on-exec. */
+struct cgroup_join {
+	int v2_dir;		/* O_PATH, or -1 */
+	int v2_procs;		/* its cgroup.procs, for when clone3 cannot; or -1 */
+	char *v2_name;
+	int *v1_tasks;		/* the freezer's last */
+	char **v1_dirs;
+	size_t n_v1;
+	bool cloned_into;	/* set by cgroup_join_clone, in parent and child */
+};
+/* The same as cgroup_create without moving a process: *j joins it. */
+int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
+		   struct oerr *e);
+/* The join handles of a kept cgroup path (exec; "/sub" appended for --cgroup). */
+int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e);
+/* clone(2) with flags, straight into j's cgroup2 directory where clone3 can;
+ * -errno on failure. */
+pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr *e);
+/* In the cloned child, single-threaded: join the rest of the hierarchies.
+ * Closes j's fds either way. */
+int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
+void cgroup_join_close(struct cgroup_join *j);
+/* Move pid into the cgroup. */
 int cgroup_enter(const char *cg_path, pid_t pid, struct oerr *e);
 /* Remove the cgroup and its sub-cgroups in every hierarchy, retrying a while
  * when busy; a cgroup that is gone already is fine. */

@@ -177,3 +177,9 @@ int cg_check_memory_usage(const char *dir, const char *usage_file, const struct 
 		return oerr_setx(e, EBUSY, "rejecting memory limit %" PRId64 " <= usage %" PRIu64, m->limit, usage);
 	return 0;
 }
+
+int cg_err_internal_processes(struct oerr *e, const char *dir)
+{
+	return oerr_setx(e, EBUSY, "join cgroup %s: it hands controllers to sub-cgroups, so it cannot have "
+			 "processes (cgroup v2 \"no internal processes\" rule)", dir);
+}

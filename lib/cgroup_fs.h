@@ -21,6 +21,8 @@ int cg_text_key_u64(const char *text, const char *key, uint64_t *v);
 int cg_parse_u64(const char *s, uint64_t *v);
 /* Join dir and a relative path: malloc'd "dir/rel" (or dir when rel is empty). */
 char *cg_join(const char *dir, const char *rel);
+/* EBUSY joining a cgroup2 that hands controllers to sub-cgroups, explained. */
+int cg_err_internal_processes(struct oerr *e, const char *dir);
 /* Warnings the runtime cannot act on but the user should see. */
 void cg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* hugepageLimits as hugetlb.<size>.<suffix> ("limit_in_bytes" on v1, "max"

@@ -452,3 +452,8 @@ int cg_paths_decode(struct cg_hiers *hs, const char *state, struct oerr *e)
 	}
 	return 0;
 }
+
+bool cg_hier_optional(const struct cg_hiers *hs, const struct cg_hier *h)
+{
+	return !strncmp(h->controllers, "name=", 5) || (h->v2 && hs->layout == CGROUP_HYBRID);
+}

@@ -42,6 +42,9 @@ struct cg_hier *cg_hier_v1(const struct cg_hiers *hs, const char *controller);
 /* The cgroup2 hierarchy (pure v2 or the hybrid one); NULL if none. */
 struct cg_hier *cg_hier_v2(const struct cg_hiers *hs);
 bool cg_controllers_has(const char *list, const char *name, char sep);
+/* Hierarchies a process may miss without harm: named v1 ones (no
+ * controller) and the hybrid host's cgroup2. */
+bool cg_hier_optional(const struct cg_hiers *hs, const struct cg_hier *h);
 
 /* Set each hierarchy's path and dir for a new container: cgroups_path absolute
  * is used as is; relative (or NULL: "<id>") goes below the caller's own cgroup.

@@ -36,7 +36,6 @@ struct create_run {
 	pid_t init;		/* the container's init (== child unless two-stage) */
 	bool child_reaped;
 	char *cgroup_path;
-	bool cloned_into_cgroup;
 	struct init_ctx ictx;
 	char created[64];
 };
@@ -106,52 +105,41 @@ static char *hook_state_json(const struct create_run *r, const char *status)
 	return text;
 }
 
+/* What the runtime writes for the child between SETUP_REQ and SETUP_ACK;
+ * with none of it, they skip the round trip. */
+static bool writes_id_maps(const struct spec *s)
+{
+	const struct spec_namespace *ns = spec_find_namespace(s, SPEC_NS_USER);
+	return ns && !ns->path && (s->linux_->n_uid_mappings || s->linux_->n_gid_mappings);
+}
+
+static bool writes_time_offsets(const struct spec *s)
+{
+	const struct spec_namespace *tns = spec_find_namespace(s, SPEC_NS_TIME);
+	return tns && !tns->path && (s->linux_->time_monotonic.set || s->linux_->time_boottime.set);
+}
+
+static bool writes_oom_score_adj(const struct spec *s)
+{
+	return s->process && s->process->has_oom_score_adj;
+}
+
 static int setup_for_child(struct create_run *r, struct oerr *e)
 {
 	const struct spec *s = r->spec;
-	const struct spec_linux *l = s->linux_;
 	int ret;
-	if (l->n_uid_mappings || l->n_gid_mappings) {
-		const struct spec_namespace *ns = spec_find_namespace(s, SPEC_NS_USER);
-		if (ns && !ns->path && (ret = userns_write_maps(r->child, l, e)) < 0)
-			return ret;
-	}
-	const struct spec_namespace *tns = spec_find_namespace(s, SPEC_NS_TIME);
-	if (tns && !tns->path && (l->time_monotonic.set || l->time_boottime.set) &&
-	    (ret = timens_write_offsets(r->child, l, e)) < 0)
+	if (writes_id_maps(s) && (ret = userns_write_maps(r->child, s->linux_, e)) < 0)
 		return ret;
-	if (s->process && s->process->has_oom_score_adj) {
+	if (writes_time_offsets(s) && (ret = timens_write_offsets(r->child, s->linux_, e)) < 0)
+		return ret;
+	if (writes_oom_score_adj(s)) {
 		char path[64], val[32];
 		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", r->child);
 		int n = snprintf(val, sizeof(val), "%d", s->process->oom_score_adj);
 		if ((ret = write_file_at(AT_FDCWD, path, val, (size_t)n, false, e)) < 0)
 			return oerr_wrap(e, "process.oomScoreAdj");
 	}
-	/* Cloned straight into it (clone3 CLONE_INTO_CGROUP) where we could. */
-	if (!r->cloned_into_cgroup && (ret = cgroup_enter(r->cgroup_path, r->child, e)) < 0)
-		return ret;
 	return 0;
-}
-
-/* clone3 with CLONE_INTO_CGROUP when cg_fd >= 0 (pure v2): the init never
- * runs outside its cgroup, and the kernel skips a later migration. Falls
- * back to clone() (*into = false) where clone3 or the flag is missing. */
-static pid_t clone_init(unsigned long flags, int cg_fd, bool *into)
-{
-	*into = false;
-	if (cg_fd >= 0) {
-		struct clone_args ca = {
-			.flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (__u64)cg_fd,
-		};
-		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-		if (pid >= 0) {
-			*into = true;
-			return pid;
-		}
-		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
-			return -1;
-	}
-	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
 }
 
 static int run_runtime_hooks(struct create_run *r, struct oerr *e)
@@ -332,7 +320,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
-	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd, cg_fd = -1;
+	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd;
+	struct cgroup_join cg_join = { .v2_dir = -1, .v2_procs = -1 };
 	int ns_fds[SPEC_NS__COUNT];
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
@@ -389,30 +378,29 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
+		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
+				   writes_oom_score_adj(r.spec),
 	};
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
-	if ((ret = cgroup_prepare(r.spec, o->id, &r.cgroup_path, &cg_fd, e)) < 0)
+	if ((ret = cgroup_prepare(r.spec, o->id, &r.cgroup_path, &cg_join, e)) < 0)
 		goto fail;
+	r.ictx.cgroup = &cg_join;
 	fflush(NULL);
-	pid_t pid = clone_init(clone_flags, cg_fd, &r.cloned_into_cgroup);
+	pid_t pid = cgroup_join_clone(&cg_join, clone_flags, e);
 	if (pid < 0) {
-		ret = oerr_set(e, errno, "clone container init");
+		ret = oerr_wrap(e, "clone container init");
 		goto fail;
 	}
 	if (pid == 0) {
 		close(sv[0]);
 		/* Its flock stays with our copy; the container never needs it. */
 		close(r.dirfd);
-		if (cg_fd >= 0)
-			close(cg_fd);
 		init_main(&r.ictx);	/* never returns */
 	}
 	r.child = pid;
 	r.init = fork_init ? 0 : pid;
-	if (cg_fd >= 0) {
-		close(cg_fd);
-		cg_fd = -1;
-	}
+	cgroup_join_close(&cg_join);
+	r.ictx.cgroup = NULL;
 	close(sv[1]);
 	r.ictx.sync_fd = sv[0];
 	sv[0] = sv[1] = -1;
@@ -447,8 +435,7 @@ out:
 		close(fifo_fd);
 	if (done_fd >= 0)
 		close(done_fd);
-	if (cg_fd >= 0)
-		close(cg_fd);
+	cgroup_join_close(&cg_join);
 	if (console_fd >= 0 && console_fd != o->console_fd)
 		close(console_fd);
 	for (int i = 0; i < SPEC_NS__COUNT; i++)

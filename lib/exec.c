@@ -1,8 +1,9 @@
 /* exec: run one more process inside a running container. The runtime clones a
- * child that makes itself non-dumpable, joins the init's namespaces through
- * /proc/<pid>/ns, forks into the container's pid namespace, is placed in the
- * container's cgroup, drops to the process's user and capabilities, and execs.
- * The sync socket is close-on-exec: EOF means the exec went through. */
+ * child that makes itself non-dumpable, joins the container's cgroup (so that
+ * what it forks is born there) and the init's namespaces through
+ * /proc/<pid>/ns, forks into the container's pid namespace, drops to the
+ * process's user and capabilities, and execs. The sync socket is
+ * close-on-exec: EOF means the exec went through. */
 #include "exec.h"
 #include "sync.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct exec_child {
 	int trampoline_fd;	/* lib/trampoline.h, or -1 */
 	int listener_sock;	/* SCMP_ACT_NOTIFY: connected to the agent, or -1 */
 	char *listener_state;	/* the container's state, for the agent */
+	struct cgroup_join cgroup;	/* n_v1 == 0 and v2_dir < 0: no cgroup */
 	bool fork_needed;
 };
 
@@ -144,7 +146,6 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 {
 	struct oerr e = { 0 };
 	char exe[PATH_MAX];
-	struct sync_msg *m = malloc(sizeof(*m));
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -153,11 +154,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	/* Before joining: nothing in the container may ptrace us or open /proc/<us>/exe. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!m) {
-		oerr_setx(&e, ENOMEM, "sync buffer");
-		goto fail;
-	}
-	if (exec_join(c, &e) < 0)
+	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_join(c, &e) < 0)
 		goto fail;
 	if (c->fork_needed) {
 		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
@@ -170,9 +167,6 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 			_exit(0);
 		}
 	}
-	if (sync_send(c->sync_fd, SYNC_SETUP_REQ, 0, NULL, &e) < 0 ||
-	    sync_expect(c->sync_fd, SYNC_SETUP_ACK, m, &e) < 0)
-		goto fail;
 	if (exec_setup_process(c, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	const struct spec_process *p = c->spec->process;
@@ -186,13 +180,13 @@ fail:
 	_exit(255);
 }
 
-static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pid_t *pid_out, struct oerr *e)
+static int exec_drive(struct exec_child *c, pid_t child, pid_t *pid_out, struct oerr *e)
 {
 	struct sync_msg *m = malloc(sizeof(*m));
 	if (!m)
 		return oerr_setx(e, ENOMEM, "sync buffer");
 	pid_t target = child;
-	bool reaped = false, setup_pending = false;
+	bool reaped = false;
 	int ret;
 	for (;;) {
 		ret = sync_recv(c->sync_fd, m, e);
@@ -210,20 +204,9 @@ static int exec_drive(struct exec_child *c, pid_t child, const char *cg_path, pi
 			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 				;
 			reaped = true;
-		} else if (m->type == SYNC_SETUP_REQ) {
-			/* The forked process and its exiting parent write to the same
-			 * socket: its request may come before its pid. */
-			setup_pending = true;
 		} else {
 			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d during exec", m->type);
 			break;
-		}
-		if (setup_pending && (!c->fork_needed || reaped)) {
-			setup_pending = false;
-			if (cg_path && (ret = cgroup_enter(cg_path, target, e)) < 0)
-				break;
-			if ((ret = sync_send(c->sync_fd, SYNC_SETUP_ACK, 0, NULL, e)) < 0)
-				break;
 		}
 	}
 	free(m);
@@ -245,7 +228,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		   pid_t *pid_out, struct oerr *e)
 {
 	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
-				 .trampoline_fd = -1, .listener_sock = -1 };
+				 .trampoline_fd = -1, .listener_sock = -1,
+				 .cgroup = { .v2_dir = -1, .v2_procs = -1 } };
 	int sv[2] = { -1, -1 };
 	int ret = open_container_ns(ct->st.pid, c.ns_fds, e);
 	_cleanup_free_ char *cg = NULL;
@@ -265,6 +249,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		ret = oerr_setx(e, EINVAL, "--cgroup: container \"%s\" has no cgroup", ct->st.id);
 		goto out;
 	}
+	if (cg && (ret = cgroup_join_open(cg, &c.cgroup, e)) < 0)
+		goto out;
 	if (c.console_fd < 0 && !o->console_socket && o->console_pair && s->process->terminal) {
 		int cp[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) < 0) {
@@ -295,9 +281,9 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	}
 	c.sync_fd = sv[1];
 	fflush(NULL);
-	pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t child = cgroup_join_clone(&c.cgroup, 0, e);
 	if (child < 0) {
-		ret = oerr_set(e, errno, "clone exec process");
+		ret = oerr_wrap(e, "clone exec process");
 		goto out;
 	}
 	if (child == 0) {
@@ -315,7 +301,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		close(c.console_fd);
 		c.console_fd = -1;
 	}
-	ret = exec_drive(&c, child, cg, pid_out, e);
+	cgroup_join_close(&c.cgroup);
+	ret = exec_drive(&c, child, pid_out, e);
 out:
 	for (int t = 0; t < SPEC_NS__COUNT; t++)
 		if (c.ns_fds[t] >= 0)
@@ -329,5 +316,6 @@ out:
 	if (c.listener_sock >= 0)
 		close(c.listener_sock);
 	free(c.listener_state);
+	cgroup_join_close(&c.cgroup);
 	return ret;
 }

@@ -126,7 +126,7 @@ static int become_ns_root(struct init_ctx *c, struct oerr *e)
 	return 0;
 }
 
-/* Up to SETUP_ACK: namespaces exist, ids are mapped, the cgroup is joined. */
+/* Up to SETUP_ACK: namespaces exist, ids are mapped. */
 static int init_namespaces(struct init_ctx *c, struct oerr *e)
 {
 	int ret;
@@ -135,9 +135,8 @@ static int init_namespaces(struct init_ctx *c, struct oerr *e)
 		return oerr_setx(e, ENOMEM, "sync buffer");
 	if (c->two_stage && (ret = join_and_unshare(c, e)) < 0)
 		goto out;
-	if ((ret = sync_send(c->sync_fd, SYNC_SETUP_REQ, 0, NULL, e)) < 0)
-		goto out;
-	if ((ret = sync_expect(c->sync_fd, SYNC_SETUP_ACK, m, e)) < 0)
+	if (c->setup_handshake && ((ret = sync_send(c->sync_fd, SYNC_SETUP_REQ, 0, NULL, e)) < 0 ||
+				   (ret = sync_expect(c->sync_fd, SYNC_SETUP_ACK, m, e)) < 0))
 		goto out;
 	if ((ret = become_ns_root(c, e)) < 0)
 		goto out;
@@ -298,6 +297,10 @@ void init_main(struct init_ctx *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Nothing in the container may ptrace us or read our memory while we hold host fds. */
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Before any namespace: user code must never run outside the cgroup, and
+	 * a new cgroup namespace is rooted where the init is when it is made. */
+	if (c->cgroup && cgroup_join_self(c->cgroup, &e) < 0)
+		goto fail;
 	if (init_namespaces(c, &e) < 0)
 		goto fail;
 	if (c->fork_init && fork_real_init(c, &e) < 0)

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include "oci/spec.h"
+#include "cgroup.h"
 
 struct init_ctx {
 	const struct spec *spec;
@@ -13,9 +14,11 @@ struct init_ctx {
 	int done_fd;		/* exec.done fifo, O_RDWR, or -1 (see container_start) */
 	int console_fd;		/* connected console socket, or -1 */
 	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
+	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
 	int new_flags;		/* CLONE_NEW* to create */
 	bool two_stage;		/* join/unshare here rather than through clone flags */
-	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */
+	bool fork_init;
+	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj */		/* the init is a child of this process (pid/time namespaces) */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

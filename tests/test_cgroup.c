@@ -416,6 +416,62 @@ static pid_t spawn(int *to, int *from, const char *dev)
 	return pid;
 }
 
+/* A child cloned with cgroup_join_clone that joins the rest itself, then
+ * waits to be killed; -1 when the clone or the join failed. */
+static pid_t joined_child(struct cgroup_join *j, struct oerr *e)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = cgroup_join_clone(j, 0, e);
+	if (pid == 0) {
+		close(p[0]);
+		char c = cgroup_join_self(j, e) == 0 ? 'y' : 'n';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char c = 'x';
+	if (pid > 0 && read(p[0], &c, 1) != 1)
+		c = 'x';
+	close(p[0]);
+	cgroup_join_close(j);
+	if (pid > 0 && c != 'y') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* pid's /proc/<pid>/cgroup names a cgroup ending in "/name" in every v1
+ * hierarchy, and in cgroup2 when with_v2. */
+static bool in_every_hierarchy(pid_t pid, const char *name, bool with_v2)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool all = true;
+	size_t n = 0, nl = strlen(name);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *p = strchr(line, ':');
+		char *q = p ? strchr(p + 1, ':') : NULL;
+		if (!q || (q == p + 1 && !with_v2))
+			continue;	/* "0::/...": cgroup2 */
+		size_t l = strlen(q + 1);
+		n++;
+		if (l < nl + 1 || strcmp(q + 1 + l - nl, name) || q[l - nl] != '/')
+			all = false;
+	}
+	fclose(f);
+	return all && n > 0;
+}
+
 static char ask(int to, int from)
 {
 	char c = 'x';
@@ -561,23 +617,23 @@ static void test_live_v1(void)
 		struct spec_linux lp = { .resources = &none };
 		struct spec sp = { .linux_ = &lp };
 		char pid_id[80];
-		int fd = 7;
+		struct cgroup_join j;
 		snprintf(pid_id, sizeof(pid_id), "%s-prep", id);
-		int to2, from2;
-		pid_t c2 = spawn(&to2, &from2, NULL);
-		r = cgroup_prepare(&sp, pid_id, &cg2, &fd, &e);
-		int re = r == 0 ? cgroup_enter(cg2, c2, &e) : -1;
+		r = cgroup_prepare(&sp, pid_id, &cg2, &j, &e);
+		pid_t c2 = r == 0 ? joined_child(&j, &e) : -1;
 		pid_t *pp = NULL;
 		size_t npp = 0;
-		if (re == 0)
+		if (c2 > 0)
 			cgroup_pids(cg2, &pp, &npp, &e);
-		ok(r == 0 && fd == -1 && re == 0 && npp == 1 && pp[0] == c2, "live v1: cgroup_prepare then cgroup_enter",
-		   "r=%d fd=%d re=%d n=%zu %s", r, fd, re, npp, e.msg);
+		ok(r == 0 && c2 > 0 && j.cloned_into == (lay == CGROUP_HYBRID) && npp == 1 && pp[0] == c2,
+		   "live v1: cgroup_prepare, then the child joins by itself", "r=%d c2=%d n=%zu %s", r, (int)c2, npp,
+		   e.msg);
+		ok(c2 > 0 && in_every_hierarchy(c2, pid_id, lay == CGROUP_HYBRID), "live v1: the self-joined child is in every hierarchy (hybrid: cgroup2 too)", "%s", e.msg);
 		free(pp);
-		kill(c2, SIGKILL);
-		waitpid(c2, NULL, 0);
-		close(to2);
-		close(from2);
+		if (c2 > 0) {
+			kill(c2, SIGKILL);
+			waitpid(c2, NULL, 0);
+		}
 		if (r == 0)
 			cgroup_destroy(cg2, &e);
 		free(cg2);
@@ -760,14 +816,24 @@ static void test_live_unified(void)
 	r = cgroup_destroy(cg, &e);
 	ok(r == 0 && access(dir, F_OK) < 0, "live pure v2: destroy", "r=%d %s", r, e.msg);
 	free(cg);
-	int fd = -1;
+	struct cgroup_join j;
 	cg = NULL;
-	r = cgroup_prepare(&s, "ignored", &cg, &fd, &e);
+	r = cgroup_prepare(&s, "ignored", &cg, &j, &e);
 	struct stat sb;
-	ok(r == 0 && fd >= 0 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode), "live pure v2: cgroup_prepare gives a directory fd",
-	   "r=%d fd=%d %s", r, fd, e.msg);
-	if (fd >= 0)
-		close(fd);
+	ok(r == 0 && j.v2_dir >= 0 && fstat(j.v2_dir, &sb) == 0 && S_ISDIR(sb.st_mode) && j.n_v1 == 0,
+	   "live pure v2: cgroup_prepare gives a directory fd", "r=%d fd=%d %s", r, j.v2_dir, e.msg);
+	pid_t c2 = r == 0 ? joined_child(&j, &e) : -1;
+	pid_t *pp = NULL;
+	size_t npp = 0;
+	if (c2 > 0)
+		cgroup_pids(cg, &pp, &npp, &e);
+	ok(c2 > 0 && j.cloned_into && npp == 1 && pp[0] == c2, "live pure v2: cloned straight into the cgroup",
+	   "c2=%d into=%d n=%zu %s", (int)c2, j.cloned_into, npp, e.msg);
+	free(pp);
+	if (c2 > 0) {
+		kill(c2, SIGKILL);
+		waitpid(c2, NULL, 0);
+	}
 	if (r == 0)
 		cgroup_destroy(cg, &e);
 	free(cg);
