@@ -58,6 +58,7 @@ teardown() {
 	case $BATS_TEST_DESCRIPTION in
 	podman*) command -v podman >/dev/null && pm rm -f -a -t 0 >/dev/null 2>&1 ;;
 	ctr*) ctr_cleanup ;;
+	CRI*) cri_cleanup ;;
 	docker*) [ -S "$ENG/docker.sock" ] && dk rm -f $(dk ps -aq) >/dev/null 2>&1 ;;
 	esac
 	teardown_common
@@ -95,19 +96,43 @@ start_containerd() {
 		version = 2
 		root = "$ENG/containerd/root"
 		state = "$ENG/containerd/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
 		[grpc]
 		  address = "$ENG/containerd.sock"
 		[ttrpc]
 		  address = "$ENG/containerd.sock.ttrpc"
 		[debug]
 		  address = "$ENG/containerd-debug.sock"
+		# The CRI: ocirt as its default runtime, through the runc v2 shim; the
+		# sandbox ("pause") image is the busybox one, sleeping. No CNI: the
+		# pods use the host's network. No AppArmor here; and without
+		# CAP_SYS_RESOURCE no oom_score_adj below ours.
+		[plugins."io.containerd.grpc.v1.cri"]
+		  sandbox_image = "docker.io/library/ocirt-pause:1"
+		  disable_apparmor = true
+		  restrict_oom_score_adj = true
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		  [plugins."io.containerd.grpc.v1.cri".containerd]
+		    snapshotter = "native"
+		    default_runtime_name = "ocirt"
+		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirt]
+		      runtime_type = "io.containerd.runc.v2"
+		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirt.options]
+		        BinaryName = "$ENG/ocirt"
+		  [plugins."io.containerd.grpc.v1.cri".cni]
+		    bin_dir = "$ENG/cni/bin"
+		    conf_dir = "$ENG/cni/net.d"
 	EOF
 	containerd --config "$ENG/containerd/config.toml" </dev/null >"$ENG/containerd.log" 2>&1 3>&- &
 	echo $! >"$ENG/containerd.pid"
 	engine_ready c version
 	"$BATS_TEST_DIRNAME/helpers/oci-archive" "$ENG/rootfs.tar" docker.io/library/ocirt-bb:1 "$ENG/image.tar"
 	c images import --snapshotter native "$ENG/image.tar" >&2
+	# The CRI's images live in containerd's k8s.io namespace.
+	"$BATS_TEST_DIRNAME/helpers/oci-archive" "$ENG/rootfs.tar" docker.io/library/ocirt-pause:1 \
+		"$ENG/pause.tar" '["sleep","1000000"]'
+	c -n k8s.io images import --snapshotter native "$ENG/image.tar" >&2
+	c -n k8s.io images import --snapshotter native "$ENG/pause.tar" >&2
 }
 
 start_dockerd() {
@@ -169,6 +194,27 @@ ctr_cleanup() {
 	for id in $(c containers ls -q 2>/dev/null); do
 		c containers rm "$id" >/dev/null 2>&1
 	done
+}
+
+# cri ARGS...: our CRI client (bats/helpers/cri) on containerd's CRI.
+cri() {
+	timeout -k 5 150 /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/cri" "$ENG/containerd.sock" "$@" 3>&-
+}
+
+# has_cri: containerd's CRI plugin is up and grpcio is there for our client.
+has_cri() {
+	/usr/bin/python3 -c 'import grpc' 2>/dev/null || return 1
+	c plugins ls | grep -q 'io.containerd.grpc.v1 *cri .*ok'
+}
+
+cri_cleanup() {
+	[ -S "$ENG/containerd.sock" ] || return 0
+	local id
+	for id in $(c -n k8s.io task ls -q 2>/dev/null); do
+		c -n k8s.io task kill -s KILL "$id" >/dev/null 2>&1
+	done
+	[ -n "${POD:-}" ] && { cri stopp "$POD"; cri rmp "$POD"; } >/dev/null 2>&1
+	return 0
 }
 
 # ctr_task NAME COLUMN: a column of the task's line in `ctr task ls`
@@ -355,4 +401,60 @@ pause_update_stop_rm() {
 	up_and_exec dk "$CGPARENT/docker/" --name "$NAME" --network none -e "OCIRT_TEST_MARK=$MARK" ocirt-bb:1
 	local id=$CT_ID pid=$CT_PID
 	pause_update_stop_rm dk "$id" "$pid" --memory 64m --memory-swap 128m
+}
+
+@test "CRI (containerd's, through our own client): a pod, a container, exec, update, stop, remove" {
+	command -v containerd ctr >/dev/null || skip "containerd is not installed"
+	has_cri || skip "no CRI: containerd's plugin is not up, or python3-grpcio is not installed"
+	local logs=$ENG/pod-logs/$NAME cg=$CGPARENT/cri/$NAME
+	mkdir -p "$logs"
+	POD=$(cri runp "$NAME" "$cg" "$logs")
+	[ -n "$POD" ]
+	ocirt_ran create "$POD"
+	ocirt_ran start "$POD"
+	local pause_pid
+	pause_pid=$(c -n k8s.io task ls | awk -v id="$POD" '$1 == id { print $2 }')
+	[ "$(cg_dir memory "$pause_pid")" = "$(cg_mount memory)$cg/$POD" ]
+
+	local id pid
+	id=$(cri create "$POD" "$NAME" "$cg" "$logs" "$NAME-c" docker.io/library/ocirt-bb:1 \
+		"OCIRT_TEST_MARK=$MARK" -- sh -c 'echo started; exec sleep 1000')
+	[ -n "$id" ]
+	# containerd makes the task (ocirt create) on StartContainer.
+	cri start "$id"
+	ocirt_ran create "$id"
+	ocirt_ran start "$id"
+	[ "$(cri status "$id")" = "RUNNING 0" ]
+	pid=$(c -n k8s.io task ls | awk -v id="$id" '$1 == id { print $2 }')
+	[ "$(cg_dir memory "$pid")" = "$(cg_mount memory)$cg/$id" ]
+	retry grep -q started "$logs/$NAME-c.log"
+
+	run cri exec "$id" 30 sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = "out
+err" ]
+	ocirt_ran exec "$id"
+	# Same pod, own pid namespace: the container's pid 1 is its sleep.
+	run cri exec "$id" 30 cat /proc/1/cmdline
+	[ "$status" -eq 0 ]
+	[[ $output == sleep* ]]
+
+	cri update "$id" 67108864
+	ocirt_ran update "$id"
+	[ "$(memory_limit "$pid")" = 67108864 ]
+
+	cri stop "$id" 1
+	ocirt_ran kill "$id"
+	gone "$pid"
+	[ "$(cri status "$id")" = "EXITED 137" ]
+	cri rm "$id"
+	ocirt_ran delete "$id"
+	[ ! -e "$(cg_mount memory)$cg/$id" ]
+
+	cri stopp "$POD"
+	gone "$pause_pid"
+	cri rmp "$POD"
+	ocirt_ran delete "$POD"
+	[ ! -e "$(cg_mount memory)$cg/$POD" ]
+	POD=
 }
