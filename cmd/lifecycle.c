@@ -8,7 +8,7 @@
 int create_args(const char *cmd, struct create_opts *o, const struct opt *extra, int argc, char **argv,
 		struct oerr *e)
 {
-	struct opt opts[16] = {
+	const struct opt common[] = {
 		{ "bundle", 'b', OPT_STR, &o->bundle, "path to the bundle (default: current directory)" },
 		{ "pid-file", 0, OPT_STR, &o->pid_file, "write the init's pid to this file" },
 		{ "console-socket", 0, OPT_STR, &o->console_socket, "unix socket that receives the pty master" },
@@ -16,9 +16,15 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 		{ "no-pivot", 0, OPT_BOOL, &o->no_pivot, "use MS_MOVE + chroot instead of pivot_root" },
 		{ "no-new-keyring", 0, OPT_BOOL, &o->no_new_keyring, "keep the caller's session keyring" },
 	};
-	size_t n = 6;
-	for (; extra && extra->name && n < sizeof(opts) / sizeof(opts[0]) - 1; extra++)
-		opts[n++] = *extra;
+	size_t ncommon = sizeof(common) / sizeof(common[0]), nextra = 0;
+	while (extra && extra[nextra].name)
+		nextra++;
+	/* run's extras follow the common ones; a zeroed entry ends the table. */
+	struct opt opts[ncommon + nextra + 1];
+	memcpy(opts, common, sizeof(common));
+	if (nextra)
+		memcpy(opts + ncommon, extra, nextra * sizeof(*extra));
+	memset(&opts[ncommon + nextra], 0, sizeof(opts[0]));
 	char usage[64];
 	snprintf(usage, sizeof(usage), "ocirt %s [options] <container-id>", cmd);
 	if (wants_help(argc, argv, usage, opts))
