@@ -220,6 +220,39 @@ info() {
 	assert_clean
 }
 
+# CVE-2019-5736 for the hooks the init runs: until the process's execve its
+# image is the runtime's binary, so a hook of "#!/proc/self/exe" would run it.
+@test "createContainer and startContainer hooks of #!/proc/self/exe do not run the runtime's binary" {
+	evil_entrypoint /evil
+	local sum
+	sum=$(sha256sum <"$OCIRT")
+	# createContainer runs before pivot_root: its path is the host's.
+	add_hook createContainer "$(jq -n --arg p "$BUNDLE/rootfs/evil" '{path: $p}')"
+	set_args true
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "createContainer hook $BUNDLE/rootfs/evil: exit status 127"
+	assert_contains "$stderr" "the runtime cannot be run as a container's process"
+	assert_clean
+
+	update_config 'del(.hooks)'
+	add_hook startContainer '{"path": "/evil"}'
+	set_args sleep 100
+	ocirt create -b "$BUNDLE" "$ID"
+	assert_status 0
+	# The init, and so its hooks, write to create's stderr.
+	local init_err=$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.err
+	ocirt start "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "a startContainer hook failed"
+	grep -q "startContainer hook /evil: exit status 127" "$init_err"
+	grep -q "the runtime cannot be run as a container's process" "$init_err"
+	wait_status "$ID" stopped
+	ocirt delete "$ID"
+	assert_status 0
+	[ "$(sha256sum <"$OCIRT")" = "$sum" ]
+}
+
 @test "a failing startContainer hook fails start and stops the container" {
 	add_hook startContainer '{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}'
 	set_args sh -c 'touch /tmp/ran; sleep 100'

@@ -1,4 +1,6 @@
 #include "hooks.h"
+#include "sync.h"
+#include "trampoline.h"
 #include "util.h"
 #include <fcntl.h>
 #include <jansson.h>
@@ -53,10 +55,11 @@ static void close_from(unsigned first)
 }
 
 /* In the forked child: never returns. A failure before execve is reported
- * to the parent as an errno over err_w (closed by a successful execve). */
-static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err_w)
+ * to the parent over err_w (closed by a successful execve) as the header of
+ * a SYNC_ERROR message, its val the errno: what the trampoline writes too. */
+static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err_w, int tfd)
 {
-	int report = err_w, err;
+	int report = err_w;
 
 	/* The hook starts with a clean signal state: ignored dispositions
 	 * (SIGPIPE in particular) and the mask survive execve otherwise. */
@@ -69,24 +72,27 @@ static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err
 
 	/* Move both pipe ends above 3 first so that the dups below cannot
 	 * clobber one another whatever numbers pipe2() handed out. */
-	int in = fcntl(stdin_r, F_DUPFD_CLOEXEC, 4);
-	int er = fcntl(err_w, F_DUPFD_CLOEXEC, 4);
-	if (in < 0 || er < 0)
+	int in = fcntl(stdin_r, F_DUPFD_CLOEXEC, 5);
+	int er = fcntl(err_w, F_DUPFD_CLOEXEC, 5);
+	int t = tfd >= 0 ? fcntl(tfd, F_DUPFD_CLOEXEC, 5) : -1;
+	if (in < 0 || er < 0 || (tfd >= 0 && t < 0))
 		goto fail;
 	report = er;
-	if (dup2(in, 0) < 0 || dup3(er, 3, O_CLOEXEC) < 0)
+	if (dup2(in, 0) < 0 || dup3(er, 3, O_CLOEXEC) < 0 || (t >= 0 && dup3(t, 4, O_CLOEXEC) < 0))
 		goto fail;
 	report = 3;
-	close_from(4);
+	close_from(t >= 0 ? 5 : 4);
 
 	char *argv0[] = { h->path, NULL };
 	char *no_env[] = { NULL };
 	char **argv = h->args && h->n_args > 0 ? h->args : argv0;
 	char **envp = h->env ? h->env : no_env;
+	if (t >= 0)
+		trampoline_exec(4, 3, h->path, argv, envp);
 	execve(h->path, argv, envp);
-fail:
-	err = errno;
-	if (write(report, &err, sizeof(err)) < 0) {
+fail:;
+	int32_t head[2] = { SYNC_ERROR, errno };
+	if (write(report, head, sizeof(head)) < 0) {
 		/* nothing left to tell anyone */
 	}
 	_exit(127);
@@ -170,7 +176,8 @@ static void kill_and_reap(struct hook_wait *w)
 	w->reaped = true;
 }
 
-static int run_one(const char *phase, const struct spec_hook *h, const char *state, size_t len, struct oerr *e)
+static int run_one(const char *phase, const struct spec_hook *h, const char *state, size_t len, int tfd,
+		   struct oerr *e)
 {
 	_cleanup_close_ int in_r = -1, in_w = -1, err_r = -1, err_w = -1;
 	int p[2];
@@ -186,7 +193,7 @@ static int run_one(const char *phase, const struct spec_hook *h, const char *sta
 	if (w.pid < 0)
 		return oerr_set(e, errno, "%s hook %s: fork", phase, h->path);
 	if (w.pid == 0)
-		hook_child(h, in_r, err_w);
+		hook_child(h, in_r, err_w, tfd);
 	close(steal_fd(in_r));
 	close(steal_fd(err_w));
 
@@ -225,12 +232,12 @@ static int run_one(const char *phase, const struct spec_hook *h, const char *sta
 	if (r < 0)
 		return oerr_set(e, -r, "%s hook %s: wait", phase, h->path);
 
-	int exec_err;
+	int32_t report[64];
 	ssize_t n;
-	while ((n = read(err_r, &exec_err, sizeof(exec_err))) < 0 && errno == EINTR)
+	while ((n = read(err_r, report, sizeof(report))) < 0 && errno == EINTR)
 		;
-	if (n == (ssize_t)sizeof(exec_err))
-		return oerr_set(e, exec_err, "%s hook %s: exec", phase, h->path);
+	if (n >= (ssize_t)(2 * sizeof(int32_t)) && report[0] == SYNC_ERROR)
+		return oerr_set(e, report[1], "%s hook %s: exec", phase, h->path);
 
 	if (WIFEXITED(w.status) && WEXITSTATUS(w.status) != 0)
 		return oerr_setx(e, EIO, "%s hook %s: exit status %d", phase, h->path, WEXITSTATUS(w.status));
@@ -261,6 +268,12 @@ static char *container_ns_state(enum hook_phase phase, const char *state_json)
 
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e)
 {
+	return hooks_run_via(s, phase, state_json, -1, e);
+}
+
+int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state_json, int trampoline_fd,
+		  struct oerr *e)
+{
 	const struct spec_hook *h;
 	size_t n;
 	if (!s)
@@ -287,7 +300,8 @@ int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_jso
 		/* runtime.md: after a failing poststop hook the rest still run. The
 		 * first failure is the result; later ones are warned about here. */
 		struct oerr later = { 0 };
-		int ri = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), r < 0 ? &later : e);
+		int ri = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), trampoline_fd,
+				 r < 0 ? &later : e);
 		if (ri < 0 && r < 0)
 			fprintf(stderr, "warning: %s\n", later.msg);
 		else if (ri < 0)

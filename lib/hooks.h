@@ -25,3 +25,8 @@ const char *hook_phase_name(enum hook_phase p);
  * state with "pid" set to the caller's own pid (the container's view), and
  * startContainer with "status": "created". */
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e);
+/* The same, each hook exec'd through the trampoline in trampoline_fd
+ * (lib/trampoline.h; -1: directly): for the hooks the container's init runs,
+ * whose image is still the runtime's binary. */
+int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state_json, int trampoline_fd,
+		  struct oerr *e);

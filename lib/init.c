@@ -202,7 +202,9 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 		return ret;
 	if ((ret = hooks_handshake(c, hook_state, e)) < 0)
 		return ret;
-	if (*hook_state && (ret = hooks_run(s, HOOK_CREATE_CONTAINER, *hook_state, e)) < 0)
+	/* Before the hooks run from our image, and before any filter. */
+	trampoline_prepare(s);
+	if (*hook_state && (ret = hooks_run_via(s, HOOK_CREATE_CONTAINER, *hook_state, trampoline_fd, e)) < 0)
 		return ret;
 	if (seccomp_uses_notify(s->linux_->seccomp) && (ret = listener_prepare(c, e)) < 0)
 		return ret;
@@ -261,7 +263,6 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	int unchecked = procattr_chdir(p, true, true, e);
 	if (unchecked < 0)
 		return unchecked;
-	trampoline_prepare(s);
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
@@ -327,7 +328,7 @@ void init_main(struct init_ctx *c)
 		_exit(1);	/* start refuses this container; it should not get here */
 
 	if (s->hooks.n_start_container && hook_state &&
-	    hooks_run(s, HOOK_START_CONTAINER, hook_state, &e) < 0)
+	    hooks_run_via(s, HOOK_START_CONTAINER, hook_state, trampoline_fd, &e) < 0)
 		die_after_ready(NULL, &e);
 	/* Tell `start` the hooks went through; the fd closes on exec. A failed
 	 * write leaves start seeing the end of file alone: not started. */
