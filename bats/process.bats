@@ -249,6 +249,25 @@ wait_recvtty() {
 	[ "$(tr -d '\r' <<<"$output")" = "$(printf '/dev/pts/0\ndone')" ]
 }
 
+@test "a rootfs's own /dev/null and /dev/console are never used, even without a /dev tmpfs" {
+	update_config '.mounts |= map(select(.destination != "/dev")) | .process.terminal = true'
+	local f
+	for f in null console; do
+		printf 'host %s\n' "$f" >"$BATS_TEST_TMPDIR/victim-$f"
+		mkdir -p "$BUNDLE/rootfs/dev"
+		ln -sfn "$BATS_TEST_TMPDIR/victim-$f" "$BUNDLE/rootfs/dev/$f"
+	done
+	run_ct sh -c 'stat -c "%n %F %t %T" /dev/null; readlink /dev/console || echo console-not-a-link
+		echo x >/dev/null; echo y >/dev/console; tty'
+	assert_status 0
+	output=$(tr -d '\r' <<<"$output")
+	assert_contains "$output" "/dev/null character special file 1 3"
+	assert_contains "$output" console-not-a-link
+	for f in null console; do
+		[ "$(cat "$BATS_TEST_TMPDIR/victim-$f")" = "host $f" ]
+	done
+}
+
 @test "terminal: create without --console-socket fails and leaves nothing" {
 	update_config '.process.terminal = true'
 	set_args true
