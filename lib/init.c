@@ -243,9 +243,14 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return ret;
 	if ((ret = join_session_keyring(c, e)) < 0)
 		return ret;
-	/* A config without a process can be created (runtime.md); start refuses it. */
-	if (!p)
+	/* A config without a process can be created (runtime.md); start refuses
+	 * it, so nothing is exec'd: the trampoline (for createContainer hooks)
+	 * goes too. */
+	if (!p) {
+		if (trampoline_fd >= 0)
+			close(steal_fd(trampoline_fd));
 		return close_runtime_fds(c, e);
+	}
 	if (p->terminal) {
 		if (c->console_fd < 0)
 			return oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
