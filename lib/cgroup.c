@@ -394,12 +394,13 @@ static int enter_all(const struct cg_hiers *hs, pid_t pid, struct oerr *e)
 			const struct cg_hier *h = &hs->h[i];
 			if (h->v2 != (pass == 1))
 				continue;
-			if (!dir_exists(h->dir)) {
-				if (cg_hier_optional(hs, h))
-					continue;
-				return oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h->dir);
+			int r = cg_hier_joinable(hs, h, e);
+			if (r <= 0) {
+				if (r < 0)
+					return r;
+				continue;
 			}
-			int r = cg_write(h->dir, "cgroup.procs", buf, e);
+			r = cg_write(h->dir, "cgroup.procs", buf, e);
 			if (r == -EBUSY && h->v2)
 				return cg_err_internal_processes(e, h->dir);
 			if (r < 0)
@@ -568,17 +569,6 @@ int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)
 }
 
 /* --- the rest of the API ----------------------------------------------- */
-
-int cgroup_enter(const char *cg_path, pid_t pid, struct oerr *e)
-{
-	struct cg_hiers hs;
-	int r = open_path(cg_path, &hs, e);
-	if (r < 0)
-		return r;
-	r = enter_all(&hs, pid, e);
-	cg_hiers_free(&hs);
-	return r;
-}
 
 int cgroup_destroy(const char *cg_path, struct oerr *e)
 {

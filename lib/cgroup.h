@@ -48,6 +48,7 @@ struct cgroup_join {
 	size_t n_v1;
 	bool cloned_into;	/* set by cgroup_join_clone, in parent and child */
 };
+#define CGROUP_JOIN_NONE ((struct cgroup_join){ .v2_dir = -1, .v2_procs = -1 })
 /* The same as cgroup_create without moving a process: *j joins it. */
 int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
 		   struct oerr *e);
@@ -60,8 +61,6 @@ pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr 
  * Closes j's fds either way. */
 int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
 void cgroup_join_close(struct cgroup_join *j);
-/* Move pid into the cgroup. */
-int cgroup_enter(const char *cg_path, pid_t pid, struct oerr *e);
 /* Remove the cgroup and its sub-cgroups in every hierarchy, retrying a while
  * when busy; a cgroup that is gone already is fine. */
 int cgroup_destroy(const char *cg_path, struct oerr *e);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/sched.h>
@@ -21,8 +20,8 @@
 
 static int open_in(const char *dir, const char *file, int flags, struct oerr *e)
 {
-	_cleanup_free_ char *p = NULL;
-	if (asprintf(&p, "%s/%s", dir, file) < 0)
+	_cleanup_free_ char *p = cg_join(dir, file);
+	if (!p)
 		return oerr_setx(e, ENOMEM, "join cgroup");
 	int fd = open(p, flags | O_CLOEXEC);
 	if (fd < 0)
@@ -30,15 +29,10 @@ static int open_in(const char *dir, const char *file, int flags, struct oerr *e)
 	return fd;
 }
 
-static bool dir_exists(const char *d)
-{
-	struct stat st;
-	return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct oerr *e)
 {
-	*j = (struct cgroup_join){ .v2_dir = -1, .v2_procs = -1 };
+	*j = CGROUP_JOIN_NONE;
+	int r;
 	if (!(j->v1_tasks = calloc(hs->n + 1, sizeof(*j->v1_tasks))) ||
 	    !(j->v1_dirs = calloc(hs->n + 1, sizeof(*j->v1_dirs))))
 		goto nomem;
@@ -49,12 +43,10 @@ int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct 
 			const struct cg_hier *h = &hs->h[i];
 			if (h->v2 || cg_controllers_has(h->controllers, "freezer", ',') != (pass == 1))
 				continue;
-			if (!dir_exists(h->dir)) {
-				if (cg_hier_optional(hs, h))
-					continue;
-				oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h->dir);
+			if ((r = cg_hier_joinable(hs, h, e)) < 0)
 				goto fail;
-			}
+			if (r == 0)
+				continue;
 			int fd = open_in(h->dir, "tasks", O_WRONLY, e);
 			if (fd < 0)
 				goto fail;
@@ -64,11 +56,9 @@ int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct 
 		}
 	}
 	const struct cg_hier *h2 = cg_hier_v2(hs);
-	if (h2 && !dir_exists(h2->dir) && !cg_hier_optional(hs, h2)) {
-		oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h2->dir);
+	if (h2 && (r = cg_hier_joinable(hs, h2, e)) < 0)
 		goto fail;
-	}
-	if (h2 && dir_exists(h2->dir)) {
+	if (h2 && r == 1) {
 		if ((j->v2_dir = open_in(h2->dir, ".", O_PATH | O_DIRECTORY, e)) < 0 ||
 		    (j->v2_procs = open_in(h2->dir, "cgroup.procs", O_WRONLY, e)) < 0)
 			goto fail;
@@ -134,5 +124,6 @@ void cgroup_join_close(struct cgroup_join *j)
 		close(j->v2_procs);
 	free(j->v2_name);
 	bool into = j->cloned_into;
-	*j = (struct cgroup_join){ .v2_dir = -1, .v2_procs = -1, .cloned_into = into };
+	*j = CGROUP_JOIN_NONE;
+	j->cloned_into = into;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cgroup_fs.h"
 #include "util.h"
 
@@ -456,4 +457,14 @@ int cg_paths_decode(struct cg_hiers *hs, const char *state, struct oerr *e)
 bool cg_hier_optional(const struct cg_hiers *hs, const struct cg_hier *h)
 {
 	return !strncmp(h->controllers, "name=", 5) || (h->v2 && hs->layout == CGROUP_HYBRID);
+}
+
+int cg_hier_joinable(const struct cg_hiers *hs, const struct cg_hier *h, struct oerr *e)
+{
+	struct stat st;
+	if (stat(h->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	if (cg_hier_optional(hs, h))
+		return 0;
+	return oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h->dir);
 }

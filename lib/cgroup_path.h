@@ -45,6 +45,9 @@ bool cg_controllers_has(const char *list, const char *name, char sep);
 /* Hierarchies a process may miss without harm: named v1 ones (no
  * controller) and the hybrid host's cgroup2. */
 bool cg_hier_optional(const struct cg_hiers *hs, const struct cg_hier *h);
+/* Whether a process can join h's cgroup: 1 when its directory is there, 0
+ * when it is missing from an optional hierarchy, else -ENOENT (e filled). */
+int cg_hier_joinable(const struct cg_hiers *hs, const struct cg_hier *h, struct oerr *e);
 
 /* Set each hierarchy's path and dir for a new container: cgroups_path absolute
  * is used as is; relative (or NULL: "<id>") goes below the caller's own cgroup.

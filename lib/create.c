@@ -321,7 +321,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
 	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd;
-	struct cgroup_join cg_join = { .v2_dir = -1, .v2_procs = -1 };
+	struct cgroup_join cg_join = CGROUP_JOIN_NONE;
 	int ns_fds[SPEC_NS__COUNT];
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;

@@ -228,8 +228,7 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		   pid_t *pid_out, struct oerr *e)
 {
 	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
-				 .trampoline_fd = -1, .listener_sock = -1,
-				 .cgroup = { .v2_dir = -1, .v2_procs = -1 } };
+				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE };
 	int sv[2] = { -1, -1 };
 	int ret = open_container_ns(ct->st.pid, c.ns_fds, e);
 	_cleanup_free_ char *cg = NULL;

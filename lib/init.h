@@ -17,8 +17,8 @@ struct init_ctx {
 	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
 	int new_flags;		/* CLONE_NEW* to create */
 	bool two_stage;		/* join/unshare here rather than through clone flags */
-	bool fork_init;
-	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj */		/* the init is a child of this process (pid/time namespaces) */
+	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */
+	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
