@@ -1,8 +1,8 @@
 /* Commands that act on the container's cgroup: pause, resume, ps, update, events. */
-#include "commands.h"
-#include "lib/cgroup.h"
-#include "lib/container.h"
-#include "lib/util.h"
+#include "cmd/commands.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/container/container.h"
+#include "base/util.h"
 #include "oci/spec.h"
 #include <ctype.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* The ocirt commands; each takes the arguments after its name. */
 #pragma once
 #include <stdbool.h>
-#include "opts.h"
+#include "cmd/opts.h"
 
 struct global_opts {
 	const char *root;

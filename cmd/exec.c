@@ -1,11 +1,11 @@
 /* exec: run a process inside a running container, from --process JSON or from
  * the command line on top of the container's own process settings. */
-#include "commands.h"
-#include "foreground.h"
-#include "lib/container.h"
-#include "lib/exec.h"
-#include "lib/pty.h"
-#include "lib/util.h"
+#include "cmd/commands.h"
+#include "cmd/foreground.h"
+#include "lib/container/container.h"
+#include "lib/container/exec.h"
+#include "lib/process/pty.h"
+#include "base/util.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-#include "foreground.h"
-#include "lib/util.h"
+#include "cmd/foreground.h"
+#include "base/util.h"
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>

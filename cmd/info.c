@@ -1,6 +1,6 @@
 /* spec and features. */
-#include "commands.h"
-#include "lib/util.h"
+#include "cmd/commands.h"
+#include "base/util.h"
 #include "oci/default_spec.h"
 #include <fcntl.h>
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /* create, start, kill, delete. */
-#include "commands.h"
-#include "signals.h"
-#include "lib/container.h"
+#include "cmd/commands.h"
+#include "cmd/signals.h"
+#include "lib/container/container.h"
 #include <stdio.h>
 #include <string.h>
 

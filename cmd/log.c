@@ -1,5 +1,5 @@
-#include "log.h"
-#include "lib/statedir.h"
+#include "cmd/log.h"
+#include "lib/container/statedir.h"
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>

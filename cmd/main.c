@@ -1,8 +1,8 @@
 /* ocirt: global flags, then one command. */
-#include "commands.h"
-#include "log.h"
-#include "lib/statedir.h"
-#include "lib/util.h"
+#include "cmd/commands.h"
+#include "cmd/log.h"
+#include "lib/container/statedir.h"
+#include "base/util.h"
 #include "oci/spec.h"
 #include <errno.h>
 #include <fcntl.h>

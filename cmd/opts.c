@@ -1,4 +1,4 @@
-#include "opts.h"
+#include "cmd/opts.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
-#include "lib/err.h"
+#include "base/err.h"
 
 enum opt_kind { OPT_BOOL, OPT_STR, OPT_INT, OPT_STRLIST };
 

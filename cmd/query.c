@@ -1,7 +1,7 @@
 /* list. */
-#include "commands.h"
-#include "lib/container.h"
-#include "lib/util.h"
+#include "cmd/commands.h"
+#include "lib/container/container.h"
+#include "base/util.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>

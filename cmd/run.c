@@ -1,10 +1,10 @@
 /* run: create + start, and in the foreground wait for the container's init,
  * forwarding signals (and proxying its terminal), then delete it. */
-#include "commands.h"
-#include "lib/container.h"
-#include "lib/pty.h"
-#include "lib/util.h"
-#include "foreground.h"
+#include "cmd/commands.h"
+#include "lib/container/container.h"
+#include "lib/process/pty.h"
+#include "base/util.h"
+#include "cmd/foreground.h"
 #include <stdio.h>
 #include <string.h>
 

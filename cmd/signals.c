@@ -1,4 +1,4 @@
-#include "signals.h"
+#include "cmd/signals.h"
 #include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>

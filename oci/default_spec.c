@@ -1,6 +1,6 @@
 /* The default config.json of `ocirt spec`: runc's example, with ocirt's hostname. */
-#include "default_spec.h"
-#include "../lib/util.h"
+#include "oci/default_spec.h"
+#include "base/util.h"
 #include <jansson.h>
 #include <string.h>
 #include <unistd.h>

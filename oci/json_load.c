@@ -1,6 +1,6 @@
 /* Loading config.json text into a jansson tree, with the integers jansson
  * cannot hold kept aside (see jsonpath.h). */
-#include "jsonpath.h"
+#include "oci/jsonpath.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The JSON path stack, error messages and the typed readers of jsonpath.h. */
-#include "jsonpath.h"
-#include "../lib/util.h"
+#include "oci/jsonpath.h"
+#include "base/util.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../lib/err.h"
+#include "base/err.h"
 
 struct jp {
 	struct oerr *e;

@@ -1,7 +1,7 @@
 /* config.json → struct spec: the entry points, the top-level fields (root,
  * mounts, hooks, annotations) and freeing. */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "../lib/err.h"
+#include "base/err.h"
 
 struct spec_kv {		/* one entry of a map of strings (annotations, sysctl, unified) */
 	char *key;

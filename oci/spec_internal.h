@@ -1,7 +1,7 @@
 /* Shared between the oci/spec*.c parsers; not for use outside oci/. */
 #pragma once
-#include "jsonpath.h"
-#include "spec.h"
+#include "oci/jsonpath.h"
+#include "oci/spec.h"
 
 /* jp_object() callbacks: arg is where the new struct goes (struct X **). */
 int spec_parse_process(struct jp *p, json_t *obj, void *arg);

@@ -1,8 +1,8 @@
 /* config.json "linux": namespaces, id mappings, devices, paths, sysctl and
  * the smaller objects (timeOffsets, intelRdt, memoryPolicy, personality).
  * resources and seccomp have their own files. */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <ctype.h>
 #include <linux/mempolicy.h>
 #include <sched.h>

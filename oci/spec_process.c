@@ -1,6 +1,6 @@
 /* config.json "process": user, capabilities, rlimits, scheduler, I/O priority. */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <linux/ioprio.h>
 #include <linux/sched.h>
 #include <sched.h>

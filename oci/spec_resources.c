@@ -1,6 +1,6 @@
 /* config.json "linux.resources": the cgroup settings. */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <ctype.h>
 #include <string.h>
 

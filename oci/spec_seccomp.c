@@ -1,8 +1,8 @@
 /* config.json "linux.seccomp". Names are checked against the spec's lists
- * here; lib/seccomp.c turns them into a filter (and knows what the installed
+ * here; lib/seccomp/seccomp.c turns them into a filter (and knows what the installed
  * libseccomp and kernel support). */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <seccomp.h>
 #include <string.h>
 

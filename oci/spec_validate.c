@@ -1,7 +1,7 @@
 /* spec_validate(): the checks that look at the parsed struct as a whole,
  * mostly which settings need which namespace (the rules runc applies). */
-#include "spec_internal.h"
-#include "../lib/util.h"
+#include "oci/spec_internal.h"
+#include "base/util.h"
 #include <string.h>
 
 #define FAIL(...) oerr_setx(e, EINVAL, __VA_ARGS__)

@@ -1,10 +1,10 @@
-/* Capability handling of the container process (lib/capabilities.h), checked
+/* Capability handling of the container process (lib/process/capabilities.h), checked
  * on real processes: each case runs in a forked child that applies a
  * process.capabilities object and reports its /proc/self/status sets and its
  * warnings. Needs root; skipped otherwise. TAP output. */
-#include "lib/capabilities.h"
-#include "lib/identity.h"
-#include "lib/util.h"
+#include "lib/process/capabilities.h"
+#include "lib/process/identity.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>

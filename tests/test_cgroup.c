@@ -4,15 +4,15 @@
  * host with the hierarchies, live checks: a container cgroup below this
  * process's own (v1 and hybrid), and the v2 code on a cgroup of our own in
  * the cgroup2 hierarchy (freeze, kill, procs, device program). TAP. */
-#include "lib/cgroup.h"
-#include "lib/cgroup_devices.h"
-#include "lib/cgroup_ebpf.h"
-#include "lib/cgroup_fs.h"
-#include "lib/cgroup_path.h"
-#include "lib/cgroup_stats.h"
-#include "lib/cgroup_v1.h"
-#include "lib/cgroup_v2.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/cgroup/cgroup_devices.h"
+#include "lib/cgroup/cgroup_ebpf.h"
+#include "lib/cgroup/cgroup_fs.h"
+#include "lib/cgroup/cgroup_path.h"
+#include "lib/cgroup/cgroup_stats.h"
+#include "lib/cgroup/cgroup_v1.h"
+#include "lib/cgroup/cgroup_v2.h"
+#include "base/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>

@@ -2,8 +2,8 @@
  * signal names, state.json round trip, proc start time. TAP output. */
 #include "cmd/opts.h"
 #include "cmd/signals.h"
-#include "lib/statedir.h"
-#include "lib/util.h"
+#include "lib/container/statedir.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>

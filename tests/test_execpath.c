@@ -1,9 +1,9 @@
-/* execpath_resolve (lib/pathlookup.h) with PATH shapes beyond the plain
+/* execpath_resolve (lib/process/pathlookup.h) with PATH shapes beyond the plain
  * absolute list: relative entries, empty elements (the current directory),
  * shadowing by non-executables, symlinks. Runs in a temporary directory that
  * it makes the current one, the way the init has chdir'd to process.cwd. TAP. */
-#include "lib/pathlookup.h"
-#include "lib/util.h"
+#include "lib/process/pathlookup.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>

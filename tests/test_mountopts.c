@@ -1,6 +1,6 @@
-/* Unit tests for lib/mountopts.h (TAP): config.json mount options → flags. */
-#include "lib/mountopts.h"
-#include "lib/util.h"
+/* Unit tests for lib/rootfs/mountopts.h (TAP): config.json mount options → flags. */
+#include "lib/rootfs/mountopts.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <string.h>
 #include "tap.h"

@@ -1,5 +1,5 @@
 /* execpath_resolve: PATH search and runc-worded errors, on temporary directories. */
-#include "lib/pathlookup.h"
+#include "lib/process/pathlookup.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* Unit tests for lib/pathres.h (TAP): resolution inside a directory full of hostile
+/* Unit tests for lib/rootfs/pathres.h (TAP): resolution inside a directory full of hostile
  * symlinks, once with openat2() and once with the fallback walk
  * (OCIRT_TEST_NO_OPENAT2=1). */
-#include "lib/pathres.h"
-#include "lib/util.h"
+#include "lib/rootfs/pathres.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <ftw.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-/* Unit tests for lib/seccomp.h and lib/hooks.h (TAP). Seccomp filters are
+/* Unit tests for lib/seccomp/seccomp.h and lib/hooks/hooks.h (TAP). Seccomp filters are
  * loaded in forked children; hooks are /bin/sh scripts. */
-#include "lib/hooks.h"
-#include "lib/seccomp.h"
-#include "lib/util.h"
+#include "lib/hooks/hooks.h"
+#include "lib/seccomp/seccomp.h"
+#include "base/util.h"
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>

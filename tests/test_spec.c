@@ -7,7 +7,7 @@
  * before parsing. */
 #include "oci/default_spec.h"
 #include "oci/spec.h"
-#include "lib/util.h"
+#include "base/util.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,0 +1,81 @@
+/* The container's cgroups, on cgroup v1, hybrid (v1 controllers plus an
+ * empty cgroup2 at /sys/fs/cgroup/unified) and pure v2 hosts.
+ *
+ * Where the cgroup goes: linux.cgroupsPath absolute is used as is in every
+ * hierarchy; relative, it goes below the caller's own cgroup of each
+ * hierarchy (/proc/self/cgroup); absent, it is the relative path "<id>".
+ * (runc and crun use "/<id>"; nesting keeps the limits of a sandbox that
+ * runs the runtime in force for its containers.) The systemd driver's
+ * "slice:prefix:name" is refused.
+ *
+ * On a hybrid host the cgroup is also made in the cgroup2 hierarchy and
+ * the processes join it there too, so that a cgroup namespace shows the
+ * container its own cgroup in every hierarchy; settings go to the v1
+ * controllers, except those only the cgroup2 hierarchy has (e.g. hugetlb
+ * on some hosts) and the devices rules when no v1 devices controller is
+ * mounted (then an eBPF program there).
+ *
+ * The path strings handed out are opaque: keep them (state.json) and give
+ * them back. A "/sub" appended to one names a sub-cgroup of the container. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include "base/err.h"
+#include "oci/spec.h"
+
+enum cgroup_layout { CGROUP_LEGACY /* v1 only */, CGROUP_HYBRID /* v1 + cgroup2 at /sys/fs/cgroup/unified */,
+		     CGROUP_UNIFIED /* pure v2 */ };
+
+int cgroup_detect(enum cgroup_layout *out, struct oerr *e);
+
+/* Create the cgroup in every hierarchy (v2: with the controllers enabled in
+ * the ancestors' cgroup.subtree_control), apply all of linux.resources, and
+ * move pid into it. A cgroup that already exists is reused only when it has
+ * no processes and is not frozen. *cg_path is malloc'd. */
+int cgroup_create(const struct spec *s, const char *id, pid_t pid, char **cg_path, struct oerr *e);
+/* What a process needs to join the cgroup by itself, which is much cheaper
+ * than being moved (lib/cgroup/cgroup_join.c says why): the cgroup2 directory for
+ * clone3(CLONE_INTO_CGROUP) and the v1 hierarchies' "tasks" files. The fds
+ * are close-on-exec. */
+struct cgroup_join {
+	int v2_dir;		/* O_PATH, or -1 */
+	int v2_procs;		/* its cgroup.procs, for when clone3 cannot; or -1 */
+	char *v2_name;
+	int *v1_tasks;		/* the freezer's last */
+	char **v1_dirs;
+	size_t n_v1;
+	bool cloned_into;	/* set by cgroup_join_clone, in parent and child */
+};
+#define CGROUP_JOIN_NONE ((struct cgroup_join){ .v2_dir = -1, .v2_procs = -1 })
+/* The same as cgroup_create without moving a process: *j joins it. */
+int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
+		   struct oerr *e);
+/* The join handles of a kept cgroup path (exec; "/sub" appended for --cgroup). */
+int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e);
+/* clone(2) with flags, straight into j's cgroup2 directory where clone3 can;
+ * -errno on failure. */
+pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr *e);
+/* In the cloned child, single-threaded: join the rest of the hierarchies.
+ * Closes j's fds either way. */
+int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
+void cgroup_join_close(struct cgroup_join *j);
+/* Remove the cgroup and its sub-cgroups in every hierarchy, retrying a while
+ * when busy; a cgroup that is gone already is fine. */
+int cgroup_destroy(const char *cg_path, struct oerr *e);
+/* kill --all: freeze, signal every process of the cgroup and its
+ * sub-cgroups, thaw (v2 SIGKILL: cgroup.kill). A container that was paused
+ * stays paused, unless sig is SIGKILL. */
+int cgroup_signal_all(const char *cg_path, int sig, struct oerr *e);
+/* Every process of the cgroup and its sub-cgroups, sorted; *pids malloc'd. */
+int cgroup_pids(const char *cg_path, pid_t **pids, size_t *n, struct oerr *e);
+/* Freeze or thaw, and wait until the kernel says it is done. */
+int cgroup_freeze(const char *cg_path, bool frozen, struct oerr *e);
+int cgroup_is_frozen(const char *cg_path, bool *frozen, struct oerr *e);
+/* Apply the fields of r that are set (update). Device rules, when given,
+ * replace the container's: r's rules plus the always-allowed devices. */
+int cgroup_update(const char *cg_path, const struct spec_resources *r, struct oerr *e);
+/* events --stats: the data of runc's "stats" event (cpu, cpuset, memory,
+ * pids, blkio, hugetlb, intel_rdt, network_interfaces). */
+int cgroup_stats(const char *cg_path, json_t **out, struct oerr *e);

@@ -1,0 +1,129 @@
+/* A process that joins its cgroup by itself. Writing another process's pid
+ * to cgroup.procs makes the kernel take its global threadgroup lock for
+ * writing, and the first such write of a burst waits for an RCU grace period
+ * (several milliseconds here, more than the rest of an exec). Two ways in
+ * skip that lock: clone3(CLONE_INTO_CGROUP) for the cgroup2 hierarchy (pure
+ * v2, and the hybrid host's unified one), and, on v1, a single-threaded
+ * process writing "0" (itself) to a hierarchy's thread-level "tasks" file. */
+#include "lib/cgroup/cgroup_join.h"
+#include "lib/cgroup/cgroup_fs.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/sched.h>
+#include "base/util.h"
+
+static int open_in(const char *dir, const char *file, int flags, struct oerr *e)
+{
+	_cleanup_free_ char *p = cg_join(dir, file);
+	if (!p)
+		return oerr_setx(e, ENOMEM, "join cgroup");
+	int fd = open(p, flags | O_CLOEXEC);
+	if (fd < 0)
+		return oerr_set(e, errno, "join cgroup %s", dir);
+	return fd;
+}
+
+int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct oerr *e)
+{
+	*j = CGROUP_JOIN_NONE;
+	int r;
+	if (!(j->v1_tasks = calloc(hs->n + 1, sizeof(*j->v1_tasks))) ||
+	    !(j->v1_dirs = calloc(hs->n + 1, sizeof(*j->v1_dirs))))
+		goto nomem;
+	/* The freezer last: a process that joins a frozen one stops right there
+	 * (exec --ignore-paused), so it had better be in every other one first. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < hs->n; i++) {
+			const struct cg_hier *h = &hs->h[i];
+			if (h->v2 || cg_controllers_has(h->controllers, "freezer", ',') != (pass == 1))
+				continue;
+			if ((r = cg_hier_joinable(hs, h, e)) < 0)
+				goto fail;
+			if (r == 0)
+				continue;
+			int fd = open_in(h->dir, "tasks", O_WRONLY, e);
+			if (fd < 0)
+				goto fail;
+			j->v1_tasks[j->n_v1] = fd;
+			if (!(j->v1_dirs[j->n_v1++] = strdup(h->dir)))
+				goto nomem;
+		}
+	}
+	const struct cg_hier *h2 = cg_hier_v2(hs);
+	if (h2 && (r = cg_hier_joinable(hs, h2, e)) < 0)
+		goto fail;
+	if (h2 && r == 1) {
+		if ((j->v2_dir = open_in(h2->dir, ".", O_PATH | O_DIRECTORY, e)) < 0 ||
+		    (j->v2_procs = open_in(h2->dir, "cgroup.procs", O_WRONLY, e)) < 0)
+			goto fail;
+		if (!(j->v2_name = strdup(h2->dir)))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	oerr_setx(e, ENOMEM, "join cgroup");
+fail:
+	cgroup_join_close(j);
+	return -(e->code ? e->code : EINVAL);
+}
+
+pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr *e)
+{
+	j->cloned_into = false;
+	if (j->v2_dir >= 0) {
+		struct clone_args ca = {
+			.flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (__u64)j->v2_dir,
+		};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0) {
+			j->cloned_into = true;
+			return pid;
+		}
+		if (errno == EBUSY)
+			return cg_err_internal_processes(e, j->v2_name);
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return oerr_set(e, errno, "clone3 into cgroup %s", j->v2_name);
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return oerr_set(e, errno, "clone");
+	return pid;
+}
+
+int cgroup_join_self(struct cgroup_join *j, struct oerr *e)
+{
+	int ret = 0;
+	for (size_t i = 0; i < j->n_v1 && ret == 0; i++)
+		if (write(j->v1_tasks[i], "0", 1) < 0)
+			ret = oerr_set(e, errno, "join cgroup %s", j->v1_dirs[i]);
+	if (ret == 0 && !j->cloned_into && j->v2_procs >= 0 && write(j->v2_procs, "0", 1) < 0) {
+		ret = errno == EBUSY ? cg_err_internal_processes(e, j->v2_name)
+				     : oerr_set(e, errno, "join cgroup %s", j->v2_name);
+	}
+	cgroup_join_close(j);
+	return ret;
+}
+
+void cgroup_join_close(struct cgroup_join *j)
+{
+	for (size_t i = 0; i < j->n_v1; i++) {
+		close(j->v1_tasks[i]);
+		free(j->v1_dirs[i]);
+	}
+	free(j->v1_tasks);
+	free(j->v1_dirs);
+	if (j->v2_dir >= 0)
+		close(j->v2_dir);
+	if (j->v2_procs >= 0)
+		close(j->v2_procs);
+	free(j->v2_name);
+	bool into = j->cloned_into;
+	*j = CGROUP_JOIN_NONE;
+	j->cloned_into = into;
+}

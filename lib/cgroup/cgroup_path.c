@@ -1,0 +1,470 @@
+#include "lib/cgroup/cgroup_path.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "lib/cgroup/cgroup_fs.h"
+#include "base/util.h"
+
+#define CG_MOUNT_DIR "/sys/fs/cgroup"
+
+struct mnt {
+	char *root, *mountpoint, *fstype, *superopts;
+};
+
+static void mnts_free(struct mnt *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].root);
+		free(m[i].mountpoint);
+		free(m[i].fstype);
+		free(m[i].superopts);
+	}
+	free(m);
+}
+
+void cg_hiers_free(struct cg_hiers *hs)
+{
+	for (size_t i = 0; i < hs->n; i++) {
+		struct cg_hier *h = &hs->h[i];
+		free(h->controllers);
+		free(h->mountpoint);
+		free(h->mnt_root);
+		free(h->own);
+		free(h->path);
+		free(h->dir);
+	}
+	free(hs->h);
+	hs->h = NULL;
+	hs->n = 0;
+}
+
+bool cg_controllers_has(const char *list, const char *name, char sep)
+{
+	size_t nl = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, sep);
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		if (l == nl && !strncmp(p, name, nl))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *unescape_dup(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			*o++ = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool under_cgroup_dir(const char *mp)
+{
+	size_t n = strlen(CG_MOUNT_DIR);
+	return !strncmp(mp, CG_MOUNT_DIR, n) && (mp[n] == '\0' || mp[n] == '/');
+}
+
+/* The cgroup and cgroup2 mounts of a mountinfo text, in order. */
+static int parse_mounts(const char *text, struct mnt **out, size_t *nout)
+{
+	struct mnt *m = NULL;
+	size_t n = 0;
+	for (const char *line = text; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+		const char *f[32];
+		size_t fl[32], nf = 0;
+		for (size_t i = 0; i < ll && nf < 32;) {
+			while (i < ll && line[i] == ' ')
+				i++;
+			if (i >= ll)
+				break;
+			size_t s = i;
+			while (i < ll && line[i] != ' ')
+				i++;
+			f[nf] = line + s;
+			fl[nf++] = i - s;
+		}
+		line = eol ? eol + 1 : NULL;
+		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+		size_t dash = 0;
+		for (size_t i = 6; i < nf; i++)
+			if (fl[i] == 1 && f[i][0] == '-') {
+				dash = i;
+				break;
+			}
+		if (nf < 6 || !dash || dash + 2 >= nf)
+			continue;
+		const char *fs = f[dash + 1];
+		size_t fsl = fl[dash + 1];
+		bool v1 = fsl == 6 && !strncmp(fs, "cgroup", 6);
+		bool v2 = fsl == 7 && !strncmp(fs, "cgroup2", 7);
+		if (!v1 && !v2)
+			continue;
+		struct mnt *nm = realloc(m, (n + 1) * sizeof(*m));
+		if (!nm)
+			goto nomem;
+		m = nm;
+		m[n] = (struct mnt){
+			.root = unescape_dup(f[3], fl[3]),
+			.mountpoint = unescape_dup(f[4], fl[4]),
+			.fstype = strndup(fs, fsl),
+			.superopts = dash + 3 < nf ? strndup(f[dash + 3], fl[dash + 3]) : strdup(""),
+		};
+		n++;
+		if (!m[n - 1].root || !m[n - 1].mountpoint || !m[n - 1].fstype || !m[n - 1].superopts)
+			goto nomem;
+		if (!under_cgroup_dir(m[n - 1].mountpoint)) {
+			n--;
+			free(m[n].root);
+			free(m[n].mountpoint);
+			free(m[n].fstype);
+			free(m[n].superopts);
+		}
+	}
+	*out = m;
+	*nout = n;
+	return 0;
+nomem:
+	mnts_free(m, n);
+	return -ENOMEM;
+}
+
+/* Every controller of a /proc/self/cgroup line is an option of the mount. */
+static bool mount_serves(const struct mnt *m, const char *ctrls)
+{
+	if (strcmp(m->fstype, "cgroup"))
+		return false;
+	for (const char *p = ctrls; *p;) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+		char tok[128];
+		if (l == 0 || l >= sizeof(tok))
+			return false;
+		memcpy(tok, p, l);
+		tok[l] = '\0';
+		if (!cg_controllers_has(m->superopts, tok, ','))
+			return false;
+		p = c ? c + 1 : p + l;
+	}
+	return true;
+}
+
+static int add_hier(struct cg_hiers *hs, const char *ctrls, const struct mnt *m, const char *own, size_t own_len)
+{
+	struct cg_hier *nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh));
+	if (!nh)
+		return -ENOMEM;
+	hs->h = nh;
+	struct cg_hier *h = &hs->h[hs->n++];
+	*h = (struct cg_hier){
+		.controllers = strdup(ctrls),
+		.mountpoint = strdup(m->mountpoint),
+		.mnt_root = strdup(m->root),
+		.v2 = !strcmp(m->fstype, "cgroup2"),
+		.own = strndup(own, own_len),
+	};
+	if (!h->controllers || !h->mountpoint || !h->mnt_root || !h->own)
+		return -ENOMEM;
+	return 0;
+}
+
+int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e)
+{
+	struct mnt *m;
+	size_t nm;
+	struct cg_hiers hs = { 0 };
+	if (parse_mounts(mountinfo, &m, &nm) < 0)
+		return oerr_set(e, ENOMEM, "parse mountinfo");
+	const struct mnt *v2m = NULL;
+	bool any_v1 = false, v2_at_top = false;
+	for (size_t i = 0; i < nm; i++) {
+		if (!strcmp(m[i].fstype, "cgroup2")) {
+			if (!v2m)
+				v2m = &m[i];
+			if (!strcmp(m[i].mountpoint, CG_MOUNT_DIR)) {
+				v2m = &m[i];
+				v2_at_top = true;
+			}
+		} else {
+			any_v1 = true;
+		}
+	}
+	int ret = 0;
+	if (!v2m && !any_v1) {
+		ret = oerr_setx(e, ENOENT, "no cgroup file system is mounted under " CG_MOUNT_DIR);
+		goto out;
+	}
+	hs.layout = v2_at_top || !any_v1 ? CGROUP_UNIFIED : v2m ? CGROUP_HYBRID : CGROUP_LEGACY;
+	for (const char *line = self_cgroup; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+		const char *c1 = memchr(line, ':', ll);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', ll - (size_t)(c1 + 1 - line)) : NULL;
+		const char *cur = line;
+		line = eol ? eol + 1 : NULL;
+		if (!c2)
+			continue;
+		char ctrls[256];
+		size_t cl = (size_t)(c2 - c1 - 1);
+		if (cl >= sizeof(ctrls))
+			continue;
+		memcpy(ctrls, c1 + 1, cl);
+		ctrls[cl] = '\0';
+		const char *own = c2 + 1;
+		size_t own_len = ll - (size_t)(own - cur);
+		if (own_len == 0 || own[0] != '/')
+			continue;
+		const struct mnt *match = NULL;
+		if (cl == 0) {
+			match = v2m;
+		} else if (hs.layout != CGROUP_UNIFIED) {
+			for (size_t i = 0; i < nm && !match; i++)
+				if (mount_serves(&m[i], ctrls))
+					match = &m[i];
+		}
+		if (!match)
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < hs.n; i++)
+			dup |= !strcmp(hs.h[i].mountpoint, match->mountpoint);
+		if (dup)
+			continue;
+		if (add_hier(&hs, ctrls, match, own, own_len) < 0) {
+			ret = oerr_set(e, ENOMEM, "cgroup hierarchies");
+			goto out;
+		}
+	}
+	if (hs.n == 0)
+		ret = oerr_setx(e, ENOENT, "none of this process's cgroups is mounted under " CG_MOUNT_DIR);
+out:
+	mnts_free(m, nm);
+	if (ret < 0)
+		cg_hiers_free(&hs);
+	else
+		*out = hs;
+	return ret;
+}
+
+int cg_hiers_load(struct cg_hiers *out, struct oerr *e)
+{
+	_cleanup_free_ char *mi = NULL, *cg = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, e);
+	if (r < 0)
+		return r;
+	if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL, e)) < 0)
+		return r;
+	return cg_hiers_parse(mi, cg, out, e);
+}
+
+struct cg_hier *cg_hier_v1(const struct cg_hiers *hs, const char *controller)
+{
+	for (size_t i = 0; i < hs->n; i++)
+		if (!hs->h[i].v2 && cg_controllers_has(hs->h[i].controllers, controller, ','))
+			return &hs->h[i];
+	return NULL;
+}
+
+struct cg_hier *cg_hier_v2(const struct cg_hiers *hs)
+{
+	for (size_t i = 0; i < hs->n; i++)
+		if (hs->h[i].v2)
+			return &hs->h[i];
+	return NULL;
+}
+
+int cg_path_clean(const char *in, char **out)
+{
+	size_t n = strlen(in);
+	char *buf = malloc(n + 2), *o = buf;
+	if (!buf)
+		return -ENOMEM;
+	for (const char *p = in; *p;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t l = strcspn(p, "/");
+		if (l == 1 && p[0] == '.') {
+			p += l;
+			continue;
+		}
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			free(buf);
+			return -EINVAL;
+		}
+		*o++ = '/';
+		memcpy(o, p, l);
+		o += l;
+		p += l;
+	}
+	if (o == buf)
+		*o++ = '/';
+	*o = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* A cgroup path as a directory under the hierarchy's mount. */
+static int hier_set_path(struct cg_hier *h, char *path, struct oerr *e)
+{
+	const char *rel;
+	size_t rl = strlen(h->mnt_root);
+	if (!strcmp(h->mnt_root, "/"))
+		rel = path;
+	else if (!strncmp(path, h->mnt_root, rl) && (path[rl] == '\0' || path[rl] == '/'))
+		rel = path + rl;
+	else {
+		int r = oerr_setx(e, EINVAL, "cgroup %s is outside of %s (mounted from %s)", path, h->mountpoint,
+				  h->mnt_root);
+		free(path);
+		return r;
+	}
+	char *dir = cg_join(h->mountpoint, rel);
+	if (!dir) {
+		free(path);
+		return oerr_set(e, ENOMEM, "cgroup path");
+	}
+	free(h->path);
+	free(h->dir);
+	h->path = path;
+	h->dir = dir;
+	return 0;
+}
+
+/* "slice:prefix:name" is how the systemd driver spells cgroupsPath. */
+static bool systemd_syntax(const char *p)
+{
+	const char *c = strchr(p, ':');
+	return p[0] != '/' && c && strchr(c + 1, ':') && !strchr(strchr(c + 1, ':') + 1, ':');
+}
+
+int cg_paths_for_spec(struct cg_hiers *hs, const char *cgroups_path, const char *id, char **state,
+		      struct oerr *e)
+{
+	const char *want = cgroups_path && *cgroups_path ? cgroups_path : id;
+	if (cgroups_path && *cgroups_path && systemd_syntax(cgroups_path))
+		return oerr_setx(e, EINVAL, "linux.cgroupsPath \"%s\": systemd cgroup driver is not supported",
+				 cgroups_path);
+	_cleanup_free_ char *clean = NULL;
+	int r = cg_path_clean(want, &clean);
+	if (r == -EINVAL)
+		return oerr_setx(e, EINVAL, "linux.cgroupsPath \"%s\": must not contain \"..\"", want);
+	if (r < 0)
+		return oerr_set(e, -r, "cgroup path");
+	if (!strcmp(clean, "/"))
+		return oerr_setx(e, EINVAL, "linux.cgroupsPath \"%s\": the container cannot use the root cgroup", want);
+	bool absolute = want[0] == '/';
+	bool same_base = true;
+	for (size_t i = 1; i < hs->n; i++)
+		same_base &= !strcmp(hs->h[i].own, hs->h[0].own);
+	for (size_t i = 0; i < hs->n; i++) {
+		char *p;
+		if (absolute)
+			p = strdup(clean);
+		else if (!strcmp(hs->h[i].own, "/"))
+			p = strdup(clean);
+		else if (asprintf(&p, "%s%s", hs->h[i].own, clean) < 0)
+			p = NULL;
+		if (!p)
+			return oerr_set(e, ENOMEM, "cgroup path");
+		if ((r = hier_set_path(&hs->h[i], p, e)) < 0)
+			return r;
+	}
+	char *s = NULL;
+	if (absolute || same_base || hs->n == 0) {
+		s = strdup(hs->n ? hs->h[0].path : clean);
+	} else {
+		size_t len = strlen(clean) + 1;
+		for (size_t i = 0; i < hs->n; i++) {
+			const struct cg_hier *h = &hs->h[i];
+			if (strchr(h->own, ';') || strchr(h->controllers, ':') || strchr(h->controllers, ';'))
+				return oerr_setx(e, EINVAL, "cannot record cgroup %s of hierarchy %s", h->own,
+						 h->controllers);
+			len += strlen(h->controllers) + strlen(h->own) + 2;
+		}
+		if ((s = malloc(len))) {
+			char *o = s;
+			for (size_t i = 0; i < hs->n; i++)
+				if (strcmp(hs->h[i].own, "/"))
+					o += sprintf(o, "%s:%s;", hs->h[i].controllers, hs->h[i].own);
+			strcpy(o, clean);
+		}
+	}
+	if (!s)
+		return oerr_set(e, ENOMEM, "cgroup path");
+	*state = s;
+	return 0;
+}
+
+int cg_paths_decode(struct cg_hiers *hs, const char *state, struct oerr *e)
+{
+	const char *p = state;
+	struct { const char *key, *base; size_t kl, bl; } ov[64];
+	size_t nov = 0;
+	while (*p && *p != '/') {
+		const char *colon = strchr(p, ':');
+		const char *semi = colon ? strchr(colon, ';') : NULL;
+		if (!colon || !semi || colon[1] != '/' || nov == ARRAY_SIZE(ov))
+			return oerr_setx(e, EINVAL, "malformed cgroup path \"%s\"", state);
+		ov[nov].key = p;
+		ov[nov].kl = (size_t)(colon - p);
+		ov[nov].base = colon + 1;
+		ov[nov].bl = (size_t)(semi - colon - 1);
+		nov++;
+		p = semi + 1;
+	}
+	if (*p != '/')
+		return oerr_setx(e, EINVAL, "malformed cgroup path \"%s\"", state);
+	_cleanup_free_ char *tail = NULL;
+	int r = cg_path_clean(p, &tail);
+	if (r == -EINVAL)
+		return oerr_setx(e, EINVAL, "cgroup path \"%s\": must not contain \"..\"", p);
+	if (r < 0)
+		return oerr_set(e, -r, "cgroup path");
+	for (size_t i = 0; i < hs->n; i++) {
+		struct cg_hier *h = &hs->h[i];
+		const char *base = "";
+		size_t bl = 0;
+		for (size_t j = 0; j < nov; j++)
+			if (ov[j].kl == strlen(h->controllers) && !strncmp(ov[j].key, h->controllers, ov[j].kl)) {
+				base = ov[j].base;
+				bl = ov[j].bl;
+			}
+		char *path;
+		if (asprintf(&path, "%.*s%s", (int)bl, base, bl && !strcmp(tail, "/") ? "" : tail) < 0)
+			return oerr_set(e, ENOMEM, "cgroup path");
+		if ((r = hier_set_path(h, path, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool cg_hier_optional(const struct cg_hiers *hs, const struct cg_hier *h)
+{
+	return !strncmp(h->controllers, "name=", 5) || (h->v2 && hs->layout == CGROUP_HYBRID);
+}
+
+int cg_hier_joinable(const struct cg_hiers *hs, const struct cg_hier *h, struct oerr *e)
+{
+	struct stat st;
+	if (stat(h->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	if (cg_hier_optional(hs, h))
+		return 0;
+	return oerr_setx(e, ENOENT, "join cgroup %s: it does not exist", h->dir);
+}

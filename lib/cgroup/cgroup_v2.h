@@ -1,0 +1,43 @@
+/* cgroup v2 (the unified hierarchy): the conversions from the config's v1
+ * numbers, enabling controllers, the per-controller settings, the freezer. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "oci/spec.h"
+
+/* cpu.shares (2..262144) -> cpu.weight (1..10000): 1 + ((shares-2)*9999)/262142, clamped. 0 stays 0 (unset). */
+uint64_t cg_v2_cpu_weight(uint64_t shares);
+/* blkio weight (10..1000) -> io.weight (1..10000): 1 + ((w-10)*9999)/990. 0 stays 0. */
+uint64_t cg_v2_io_weight(uint16_t blkio_weight);
+/* memory.swap (memory+swap, v1 semantics) -> memory.swap.max (swap only):
+ * *out = -1 for "max", 0 for "leave it" (swap 0 or unset), else swap - limit.
+ * limit is the memory limit in force (-1 unlimited, 0 unknown). */
+int cg_v2_swap_max(int64_t swap, int64_t limit, int64_t *out, struct oerr *e);
+
+/* The v2 controllers the resources need, from the unified keys too
+ * ("memory", "pids", "cpu", "cpuset", "io", "hugetlb", "rdma", ...).
+ * Returns how many names were put in out (at most cap). */
+size_t cg_v2_needed(const struct spec_resources *r, const char **out, size_t cap);
+/* Enable the controllers in cgroup.subtree_control of every cgroup from the
+ * mount point down to dir's parent where they are not enabled yet. required:
+ * a controller that cannot be enabled is an error; otherwise it is skipped. */
+int cg_v2_enable(const char *mountpoint, const char *dir, const char *const *ctrls, size_t n, bool required,
+		 struct oerr *e);
+/* dir's cgroup.type must allow processes and controllers. */
+int cg_v2_check_type(const char *dir, struct oerr *e);
+
+int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *e);
+int cg_v2_set_cpu(const char *dir, const struct spec_cpu *c, struct oerr *e);
+int cg_v2_set_cpuset(const char *dir, const struct spec_cpu *c, struct oerr *e);
+int cg_v2_set_io(const char *dir, const struct spec_blkio *b, struct oerr *e);
+int cg_v2_set_hugetlb(const char *dir, const struct spec_resources *r, struct oerr *e);
+/* linux.resources.unified, written verbatim (one write per line). */
+int cg_v2_set_unified(const char *dir, const struct spec_resources *r, struct oerr *e);
+
+/* cgroup.freeze, then wait for cgroup.events to say so. */
+int cg_v2_freeze(const char *dir, bool frozen, struct oerr *e);
+int cg_v2_is_frozen(const char *dir, bool *frozen, struct oerr *e);
+/* cgroup.kill (Linux 5.14); -ENOENT when the kernel has none. */
+int cg_v2_kill(const char *dir, struct oerr *e);

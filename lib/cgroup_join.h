@@ -1,7 +1,0 @@
-/* Internal to the cgroup_* files: the join handles of a loaded hierarchy
- * table (see struct cgroup_join in cgroup.h). */
-#pragma once
-#include "cgroup.h"
-#include "cgroup_path.h"
-
-int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct oerr *e);

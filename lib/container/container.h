@@ -1,0 +1,46 @@
+/* Container lifecycle: create, start, kill, delete, and status of a container
+ * kept in a runtime state directory. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+#include "base/err.h"
+#include "lib/container/statedir.h"
+
+struct create_opts {
+	const char *root;		/* state root (--root) */
+	const char *id;
+	const char *bundle;		/* NULL = current directory */
+	const char *pid_file;		/* NULL = none */
+	const char *console_socket;	/* NULL = none */
+	int console_fd;			/* >= 0: already connected console socket (run with a terminal) */
+	int *console_pair;		/* run in the foreground: when the process wants a terminal and no
+					 * console socket was given, a socketpair is made and the runtime's end is stored here */
+	int preserve_fds;		/* fds 3 .. 3+n-1 stay open in the container */
+	bool no_pivot;
+	bool no_new_keyring;
+	bool systemd_cgroup;
+};
+
+enum container_status { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };
+const char *container_status_name(enum container_status s);
+
+struct container {
+	int dirfd;			/* locked state dir */
+	bool incomplete;		/* state dir without state.json: the runtime died mid-create */
+	struct container_state st;
+	enum container_status status;
+};
+
+/* Create the container; on success its init waits on the exec fifo. */
+int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e);
+
+int container_open(const char *root, const char *id, bool exclusive, struct container *c, struct oerr *e);
+void container_close(struct container *c);
+/* Re-read the liveness of the init (pid + start time, fifo, freezer). */
+void container_refresh_status(struct container *c);
+/* The OCI state JSON (runtime.md "State"), malloc'd. */
+int container_state_json(const struct container *c, char **out, struct oerr *e);
+
+int container_start(const char *root, const char *id, struct oerr *e);
+int container_kill(struct container *c, int sig, bool all, struct oerr *e);
+int container_delete(const char *root, const char *id, bool force, struct oerr *e);

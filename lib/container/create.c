@@ -1,0 +1,451 @@
+/* `create`, runtime side: read the bundle, make the state dir, clone the
+ * container's init and drive it over the sync channel until it waits on the
+ * exec fifo. Every failure path kills what was started and removes the state dir. */
+#include "lib/process/fdutil.h"
+#include "lib/container/container.h"
+#include "lib/container/init.h"
+#include "lib/container/sync.h"
+#include "lib/container/statedir.h"
+#include "base/util.h"
+#include "lib/process/namespace.h"
+#include "lib/hooks/hooks.h"
+#include "lib/cgroup/cgroup.h"
+#include "oci/spec.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/sched.h>
+
+struct create_run {
+	const struct create_opts *o;
+	struct spec *spec;
+	char *config_text;
+	size_t config_len;
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	int dirfd;
+	bool state_dir_made;
+	pid_t child;		/* first cloned process */
+	pid_t init;		/* the container's init (== child unless two-stage) */
+	bool child_reaped;
+	char *cgroup_path;
+	struct init_ctx ictx;
+	char created[64];
+};
+
+static int load_config(struct create_run *r, struct oerr *e)
+{
+	char path[PATH_MAX + 16];
+	free(r->config_text);
+	r->config_text = NULL;
+	snprintf(path, sizeof(path), "%s/config.json", r->bundle);
+	int ret = read_file_at(AT_FDCWD, path, &r->config_text, &r->config_len, e);
+	if (ret < 0)
+		return ret;
+	ret = spec_parse(r->config_text, r->config_len, &r->spec, e);
+	if (ret < 0)
+		return oerr_wrap(e, "config.json");
+	const struct spec *s = r->spec;
+	if (!s->root_path)
+		return oerr_setx(e, EINVAL, "config.json: root.path: required");
+	char root[PATH_MAX * 2];
+	if (s->root_path[0] == '/')
+		snprintf(root, sizeof(root), "%s", s->root_path);
+	else
+		snprintf(root, sizeof(root), "%s/%s", r->bundle, s->root_path);
+	if (!realpath(root, r->rootfs))
+		return oerr_set(e, errno, "config.json: root.path: %s", root);
+	struct stat st;
+	if (stat(r->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return oerr_setx(e, ENOTDIR, "config.json: root.path: %s is not a directory", root);
+	if (!s->linux_ || !spec_find_namespace(s, SPEC_NS_MOUNT))
+		return oerr_setx(e, EINVAL,
+				 "config.json: linux.namespaces: a mount namespace is required");
+	return 0;
+}
+
+/* With startContainer or poststart hooks, start must know when the init has
+ * run the first and exec'd: a second fifo the init holds open for writing
+ * (O_RDWR never blocks) until exec; see container_start. */
+static int open_exec_done(struct create_run *r, int *fd, struct oerr *e)
+{
+	if (!r->spec->hooks.n_start_container && !r->spec->hooks.n_poststart)
+		return 0;
+	if (mkfifoat(r->dirfd, "exec.done", 0600) < 0)
+		return oerr_set(e, errno, "create exec.done fifo");
+	*fd = openat(r->dirfd, "exec.done", O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return oerr_set(e, errno, "open exec.done fifo");
+	return 0;
+}
+
+/* The state JSON handed to hooks while the container is being created. */
+static char *hook_state_json(const struct create_run *r, const char *status)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion",
+			      r->spec->oci_version ? r->spec->oci_version : "1.3.0",
+			      "id", r->o->id, "status", status, "pid", (json_int_t)r->init,
+			      "bundle", r->bundle);
+	if (!o)
+		return NULL;
+	json_t *ann = json_object();
+	for (size_t i = 0; i < r->spec->n_annotations; i++)
+		json_object_set_new(ann, r->spec->annotations[i].key,
+				    json_string(r->spec->annotations[i].value));
+	json_object_set_new(o, "annotations", ann);
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+/* What the runtime writes for the child between SETUP_REQ and SETUP_ACK;
+ * with none of it, they skip the round trip. */
+static bool writes_id_maps(const struct spec *s)
+{
+	const struct spec_namespace *ns = spec_find_namespace(s, SPEC_NS_USER);
+	return ns && !ns->path && (s->linux_->n_uid_mappings || s->linux_->n_gid_mappings);
+}
+
+static bool writes_time_offsets(const struct spec *s)
+{
+	const struct spec_namespace *tns = spec_find_namespace(s, SPEC_NS_TIME);
+	return tns && !tns->path && (s->linux_->time_monotonic.set || s->linux_->time_boottime.set);
+}
+
+static bool writes_oom_score_adj(const struct spec *s)
+{
+	return s->process && s->process->has_oom_score_adj;
+}
+
+static int setup_for_child(struct create_run *r, struct oerr *e)
+{
+	const struct spec *s = r->spec;
+	int ret;
+	if (writes_id_maps(s) && (ret = userns_write_maps(r->child, s->linux_, e)) < 0)
+		return ret;
+	if (writes_time_offsets(s) && (ret = timens_write_offsets(r->child, s->linux_, e)) < 0)
+		return ret;
+	if (writes_oom_score_adj(s)) {
+		char path[64], val[32];
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", r->child);
+		int n = snprintf(val, sizeof(val), "%d", s->process->oom_score_adj);
+		if ((ret = write_file_at(AT_FDCWD, path, val, (size_t)n, false, e)) < 0)
+			return oerr_wrap(e, "process.oomScoreAdj");
+	}
+	return 0;
+}
+
+static int run_runtime_hooks(struct create_run *r, struct oerr *e)
+{
+	_cleanup_free_ char *state = hook_state_json(r, "creating");
+	if (!state)
+		return oerr_setx(e, ENOMEM, "encode hook state");
+	int ret = hooks_run(r->spec, HOOK_PRESTART, state, e);
+	if (ret < 0)
+		return ret;
+	ret = hooks_run(r->spec, HOOK_CREATE_RUNTIME, state, e);
+	if (ret < 0)
+		return ret;
+	/* createContainer and startContainer run inside; they need the same state. */
+	return sync_send(r->ictx.sync_fd, SYNC_HOOKS_ACK, 0, state, e);
+}
+
+static void reap_child(struct create_run *r)
+{
+	if (r->child > 0 && !r->child_reaped) {
+		while (waitpid(r->child, NULL, 0) < 0 && errno == EINTR)
+			;
+		r->child_reaped = true;
+	}
+}
+
+/* Talk to the child until its init reports READY. */
+static int drive_child(struct create_run *r, bool two_stage_fork, struct oerr *e)
+{
+	struct sync_msg *m = malloc(sizeof(*m));
+	if (!m)
+		return oerr_setx(e, ENOMEM, "sync buffer");
+	int ret;
+	bool expect_pid = two_stage_fork;
+	for (;;) {
+		ret = sync_recv(r->ictx.sync_fd, m, e);
+		if (ret < 0) {
+			int status = 0;
+			if (waitpid(r->child, &status, WNOHANG) == r->child) {
+				r->child_reaped = true;
+				if (WIFSIGNALED(status))
+					oerr_setx(e, ECHILD, "container init was killed by signal %d during create",
+						  WTERMSIG(status));
+				else
+					oerr_setx(e, ECHILD, "container init exited with status %d during create",
+						  WEXITSTATUS(status));
+			}
+			break;
+		}
+		if (m->type == SYNC_ERROR) {
+			ret = oerr_setx(e, m->val > 0 ? m->val : EINVAL, "%s", m->data);
+			break;
+		} else if (m->type == SYNC_SETUP_REQ) {
+			if ((ret = setup_for_child(r, e)) < 0)
+				break;
+			if ((ret = sync_send(r->ictx.sync_fd, SYNC_SETUP_ACK, 0, NULL, e)) < 0)
+				break;
+		} else if (m->type == SYNC_PID && expect_pid) {
+			r->init = m->val;
+			expect_pid = false;
+			reap_child(r);
+		} else if (m->type == SYNC_HOOKS_REQ) {
+			if ((ret = run_runtime_hooks(r, e)) < 0)
+				break;
+		} else if (m->type == SYNC_READY && !expect_pid) {
+			ret = 0;
+			break;
+		} else {
+			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d from container init", m->type);
+			break;
+		}
+	}
+	free(m);
+	return ret;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct oerr *e)
+{
+	char abs[PATH_MAX], dir[PATH_MAX], val[32];
+	if (path[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", path);
+	else if (!getcwd(dir, sizeof(dir)) || snprintf(abs, sizeof(abs), "%s/%s", dir, path) >= (int)sizeof(abs))
+		return oerr_set(e, ENAMETOOLONG, "pid file %s", path);
+	char *slash = strrchr(abs, '/');
+	*slash = '\0';
+	_cleanup_close_ int dfd = open(abs[0] ? abs : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return oerr_set(e, errno, "pid file %s", path);
+	int n = snprintf(val, sizeof(val), "%d", pid);
+	int ret = atomic_write_at(dfd, slash + 1, val, (size_t)n, e);
+	if (ret < 0)
+		return oerr_wrap(e, "pid file %s", path);
+	fchmodat(dfd, slash + 1, 0644, 0);
+	return 0;
+}
+
+static int save_state(struct create_run *r, struct oerr *e)
+{
+	struct container_state st = {
+		.id = (char *)r->o->id, .pid = r->init, .bundle = r->bundle,
+		.rootfs = r->rootfs, .created = r->created, .owner = geteuid(),
+		.cgroup_path = r->cgroup_path, .no_process = !r->spec->process,
+	};
+	/* What start and delete need to know without parsing the config again. */
+	const struct spec_hooks *h = &r->spec->hooks;
+	size_t counts[] = {
+		[HOOK_PRESTART] = h->n_prestart, [HOOK_CREATE_RUNTIME] = h->n_create_runtime,
+		[HOOK_CREATE_CONTAINER] = h->n_create_container,
+		[HOOK_START_CONTAINER] = h->n_start_container, [HOOK_POSTSTART] = h->n_poststart,
+		[HOOK_POSTSTOP] = h->n_poststop,
+	};
+	for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (counts[i])
+			st.hooks |= 1u << i;
+	st.start_time = proc_start_time(r->init);
+	if (st.start_time == 0)
+		return oerr_setx(e, ESRCH, "container init %d exited during create", r->init);
+	if (r->spec->n_annotations) {
+		st.annotations = json_object();
+		for (size_t i = 0; i < r->spec->n_annotations; i++)
+			json_object_set_new(st.annotations, r->spec->annotations[i].key,
+					    json_string(r->spec->annotations[i].value));
+	}
+	int ret = state_write(r->dirfd, &st, e);
+	json_decref(st.annotations);
+	return ret;
+}
+
+static void cleanup_failed(struct create_run *r)
+{
+	struct oerr ignored;
+	if (r->init > 0)
+		kill(r->init, SIGKILL);
+	if (r->child > 0 && !r->child_reaped)
+		kill(r->child, SIGKILL);
+	reap_child(r);
+	if (r->init > 0 && r->init != r->child) {
+		/* Not our child (two-stage): wait until it is gone before removing its cgroup. */
+		for (int i = 0; i < 1000 && proc_start_time(r->init); i++)
+			usleep(1000);
+	}
+	if (r->cgroup_path)
+		cgroup_destroy(r->cgroup_path, &ignored);
+	if (r->state_dir_made)
+		statedir_remove(r->o->root, r->o->id, &ignored);
+	/* runtime.md: a create that got as far as the container's process goes on
+	 * to destroy it (above) and then to the poststop hooks, which only warn. */
+	if (r->child > 0 && r->spec && r->spec->hooks.n_poststop) {
+		_cleanup_free_ char *state = hook_state_json(r, "stopped");
+		struct oerr e = { 0 };
+		if (!state)
+			fprintf(stderr, "warning: poststop hooks: cannot encode the state\n");
+		else if (hooks_run(r->spec, HOOK_POSTSTOP, state, &e) < 0)
+			fprintf(stderr, "warning: %s\n", e.msg);
+	}
+}
+
+static bool needs_two_stage(const struct spec *s, bool *fork_init)
+{
+	bool joins = false;
+	for (size_t i = 0; i < s->linux_->n_namespaces; i++)
+		if (s->linux_->namespaces[i].path)
+			joins = true;
+	const struct spec_namespace *pid = spec_find_namespace(s, SPEC_NS_PID);
+	const struct spec_namespace *time = spec_find_namespace(s, SPEC_NS_TIME);
+	bool two = joins || time;
+	/* pid and time namespaces only apply to children of the process that enters them. */
+	*fork_init = two && (pid || time);
+	return two;
+}
+
+int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e)
+{
+	struct create_run r = { .o = o, .dirfd = -1, .ictx.sync_fd = -1 };
+	int ret = spec_validate_container_id(o->id, e);
+	if (ret < 0)
+		return ret;
+	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
+	if (!realpath(bundle, r.bundle))
+		return oerr_set(e, errno, "bundle %s", bundle);
+	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd;
+	struct cgroup_join cg_join = CGROUP_JOIN_NONE;
+	int ns_fds[SPEC_NS__COUNT];
+	for (int i = 0; i < SPEC_NS__COUNT; i++)
+		ns_fds[i] = -1;
+
+	if ((ret = load_config(&r, e)) < 0)
+		goto out;
+	if ((ret = ns_open_joins(r.spec->linux_, ns_fds, e)) < 0)
+		goto out;
+	if ((ret = statedir_create(o->root, o->id, &r.dirfd, e)) < 0)
+		goto out;
+	r.state_dir_made = true;
+	time_rfc3339(r.created, sizeof(r.created));
+	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, e)) < 0)
+		goto fail;
+	if (mkfifoat(r.dirfd, "exec.fifo", 0600) < 0) {
+		ret = oerr_set(e, errno, "create exec fifo");
+		goto fail;
+	}
+	/* O_RDWR never blocks on a fifo; the init then blocks in read() until `start` writes. */
+	fifo_fd = openat(r.dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
+	if (fifo_fd < 0) {
+		ret = oerr_set(e, errno, "open exec fifo");
+		goto fail;
+	}
+	if ((ret = open_exec_done(&r, &done_fd, e)) < 0)
+		goto fail;
+	if (console_fd < 0 && !o->console_socket && o->console_pair && r.spec->process &&
+	    r.spec->process->terminal) {
+		int cp[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) < 0) {
+			ret = oerr_set(e, errno, "console socketpair");
+			goto fail;
+		}
+		*o->console_pair = cp[0];
+		console_fd = cp[1];
+	}
+	if (console_fd < 0 && o->console_socket) {
+		console_fd = unix_connect(o->console_socket, "console socket", e);
+		if (console_fd < 0) {
+			ret = console_fd;
+			goto fail;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = oerr_set(e, errno, "sync socketpair");
+		goto fail;
+	}
+	bool fork_init;
+	bool two_stage = needs_two_stage(r.spec, &fork_init);
+	int new_flags = ns_new_flags(r.spec->linux_);
+	r.ictx = (struct init_ctx){
+		.spec = r.spec, .id = o->id, .rootfs = r.rootfs, .bundle = r.bundle, .sync_fd = sv[1],
+		.fifo_fd = fifo_fd, .done_fd = done_fd, .console_fd = console_fd, .ns_fds = ns_fds,
+		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
+		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
+				   writes_oom_score_adj(r.spec),
+	};
+	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
+	if ((ret = cgroup_prepare(r.spec, o->id, &r.cgroup_path, &cg_join, e)) < 0)
+		goto fail;
+	r.ictx.cgroup = &cg_join;
+	fflush(NULL);
+	pid_t pid = cgroup_join_clone(&cg_join, clone_flags, e);
+	if (pid < 0) {
+		ret = oerr_wrap(e, "clone container init");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		/* Its flock stays with our copy; the container never needs it. */
+		close(r.dirfd);
+		init_main(&r.ictx);	/* never returns */
+	}
+	r.child = pid;
+	r.init = fork_init ? 0 : pid;
+	cgroup_join_close(&cg_join);
+	r.ictx.cgroup = NULL;
+	close(sv[1]);
+	r.ictx.sync_fd = sv[0];
+	sv[0] = sv[1] = -1;
+	close(fifo_fd);
+	fifo_fd = -1;
+	if (done_fd >= 0)
+		close(done_fd);
+	done_fd = -1;
+	if (console_fd >= 0 && console_fd != o->console_fd)
+		close(console_fd);
+	console_fd = -1;
+
+	if ((ret = drive_child(&r, fork_init, e)) < 0)
+		goto fail;
+	if ((ret = save_state(&r, e)) < 0)
+		goto fail;
+	if (o->pid_file && (ret = write_pid_file(o->pid_file, r.init, e)) < 0)
+		goto fail;
+	*init_pid = r.init;
+	ret = 0;
+	goto out;
+fail:
+	cleanup_failed(&r);
+out:
+	if (r.ictx.sync_fd >= 0)
+		close(r.ictx.sync_fd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (fifo_fd >= 0)
+		close(fifo_fd);
+	if (done_fd >= 0)
+		close(done_fd);
+	cgroup_join_close(&cg_join);
+	if (console_fd >= 0 && console_fd != o->console_fd)
+		close(console_fd);
+	for (int i = 0; i < SPEC_NS__COUNT; i++)
+		if (ns_fds[i] >= 0)
+			close(ns_fds[i]);
+	if (r.dirfd >= 0)
+		close(r.dirfd);
+	free(r.cgroup_path);
+	free(r.config_text);
+	if (r.spec)
+		spec_free(r.spec);
+	return ret;
+}

@@ -1,0 +1,320 @@
+/* exec: run one more process inside a running container. The runtime clones a
+ * child that makes itself non-dumpable, joins the container's cgroup (so that
+ * what it forks is born there) and the init's namespaces through
+ * /proc/<pid>/ns, forks into the container's pid namespace, drops to the
+ * process's user and capabilities, and execs. The sync socket is
+ * close-on-exec: EOF means the exec went through. */
+#include "lib/container/exec.h"
+#include "lib/container/sync.h"
+#include "base/util.h"
+#include "lib/process/namespace.h"
+#include "lib/process/capabilities.h"
+#include "lib/process/identity.h"
+#include "lib/process/process_attrs.h"
+#include "lib/process/pty.h"
+#include "lib/process/pathlookup.h"
+#include "lib/process/fdutil.h"
+#include "lib/seccomp/seccomp.h"
+#include "lib/process/trampoline.h"
+#include "lib/cgroup/cgroup.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const char *const ns_proc_names[SPEC_NS__COUNT] = {
+	[SPEC_NS_PID] = "pid", [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
+	[SPEC_NS_IPC] = "ipc", [SPEC_NS_UTS] = "uts", [SPEC_NS_USER] = "user",
+	[SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+};
+
+struct exec_child {
+	const struct spec *spec;
+	const struct exec_opts *o;
+	int ns_fds[SPEC_NS__COUNT];
+	int sync_fd;
+	int console_fd;
+	int trampoline_fd;	/* lib/process/trampoline.h, or -1 */
+	int listener_sock;	/* SCMP_ACT_NOTIFY: connected to the agent, or -1 */
+	char *listener_state;	/* the container's state, for the agent */
+	struct cgroup_join cgroup;	/* n_v1 == 0 and v2_dir < 0: no cgroup */
+	bool fork_needed;
+};
+
+/* Open the init's namespaces that differ from ours. */
+static int open_container_ns(pid_t pid, int fds[SPEC_NS__COUNT], struct oerr *e)
+{
+	for (int t = 0; t < SPEC_NS__COUNT; t++)
+		fds[t] = -1;
+	for (int t = 0; t < SPEC_NS__COUNT; t++) {
+		char path[64], self[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_proc_names[t]);
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_proc_names[t]);
+		struct stat a, b;
+		if (stat(path, &a) < 0) {
+			if (errno == ENOENT)
+				continue;	/* kernel without this namespace type */
+			return oerr_set(e, errno, "stat %s", path);
+		}
+		if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			continue;
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0)
+			return oerr_set(e, errno, "open %s", path);
+	}
+	return 0;
+}
+
+static int exec_join(struct exec_child *c, struct oerr *e)
+{
+	int ret;
+	for (int t = 0; t < SPEC_NS__COUNT; t++) {
+		if (t == SPEC_NS_USER || c->ns_fds[t] < 0)
+			continue;
+		if ((ret = ns_join(c->ns_fds[t], (enum spec_ns_type)t, e)) < 0)
+			return ret;
+	}
+	if (c->ns_fds[SPEC_NS_USER] >= 0) {
+		if ((ret = ns_join(c->ns_fds[SPEC_NS_USER], SPEC_NS_USER, e)) < 0)
+			return ret;
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return oerr_set(e, errno, "become root in the container's user namespace");
+	}
+	return 0;
+}
+
+/* Load the filter; a listener fd goes to the agent, as for the init. */
+static int exec_load_seccomp(struct exec_child *c, const struct spec_seccomp *sc, struct oerr *e)
+{
+	int nfd = -1;
+	int ret = seccomp_apply(sc, &nfd, e);
+	if (ret == 0 && nfd >= 0)
+		ret = seccomp_send_listener_on(sc, c->listener_sock, nfd, c->listener_state, e);
+	if (nfd >= 0)
+		close(nfd);
+	if (c->listener_sock >= 0) {
+		close(c->listener_sock);
+		c->listener_sock = -1;
+	}
+	return ret;
+}
+
+static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, struct oerr *e)
+{
+	const struct spec_process *p = c->spec->process;
+	int ret;
+	if (p->terminal) {
+		if (c->console_fd < 0)
+			return oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
+		if ((ret = terminal_setup_init(c->console_fd, p, e)) < 0)
+			return ret;
+		close(c->console_fd);
+		c->console_fd = -1;
+	}
+	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
+	    (ret = procattr_apply_io_priority(p, e)) < 0)
+		return ret;
+	/* Before the user switch and before a filter that may refuse getcwd. */
+	int unchecked = procattr_chdir(p, true, true, e);
+	if (unchecked < 0)
+		return unchecked;
+	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+	/* Before any filter, and only where it will not see the extra exec. */
+	struct oerr ignored = { 0 };
+	if (seccomp_allows_plainly(sc, "execveat"))
+		c->trampoline_fd = trampoline_open(&ignored);
+	if (sc && !p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
+		return ret;
+	if ((ret = procattr_become(p, unchecked, exe, exelen, e)) < 0)
+		return ret;
+	if (sc && p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
+		return ret;
+	return fds_cloexec_from(3 + c->o->preserve_fds, e);
+}
+
+static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
+{
+	struct oerr e = { 0 };
+	char exe[PATH_MAX];
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	/* Before joining: nothing in the container may ptrace us or open /proc/<us>/exe. */
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_join(c, &e) < 0)
+		goto fail;
+	if (c->fork_needed) {
+		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+		if (pid < 0) {
+			oerr_set(&e, errno, "fork into the container's pid namespace");
+			goto fail;
+		}
+		if (pid > 0) {
+			sync_send(c->sync_fd, SYNC_PID, pid, NULL, &e);
+			_exit(0);
+		}
+	}
+	if (exec_setup_process(c, exe, sizeof(exe), &e) < 0)
+		goto fail;
+	const struct spec_process *p = c->spec->process;
+	char **env = p->env ? p->env : (char *[]){ NULL };
+	if (c->trampoline_fd >= 0)
+		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
+	execve(exe, p->args, env);
+	oerr_set(&e, errno, "exec: \"%s\"", p->args[0]);
+fail:
+	sync_report_error(c->sync_fd, &e);
+	_exit(255);
+}
+
+static int exec_drive(struct exec_child *c, pid_t child, pid_t *pid_out, struct oerr *e)
+{
+	struct sync_msg *m = malloc(sizeof(*m));
+	if (!m)
+		return oerr_setx(e, ENOMEM, "sync buffer");
+	pid_t target = child;
+	bool reaped = false;
+	int ret;
+	for (;;) {
+		ret = sync_recv(c->sync_fd, m, e);
+		if (ret == -EPIPE) {
+			ret = 0;	/* close-on-exec: the process is running */
+			break;
+		}
+		if (ret < 0)
+			break;
+		if (m->type == SYNC_ERROR) {
+			ret = oerr_setx(e, m->val > 0 ? m->val : EINVAL, "%s", m->data);
+			break;
+		} else if (m->type == SYNC_PID && c->fork_needed && !reaped) {
+			target = m->val;
+			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+				;
+			reaped = true;
+		} else {
+			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d during exec", m->type);
+			break;
+		}
+	}
+	free(m);
+	if (ret < 0) {
+		kill(child, SIGKILL);
+		if (target != child)
+			kill(target, SIGKILL);
+		if (!reaped)
+			waitpid(child, NULL, 0);
+		return ret;
+	}
+	if (!reaped && c->fork_needed)
+		waitpid(child, NULL, 0);
+	*pid_out = target;
+	return 0;
+}
+
+int container_exec(const struct container *ct, const struct spec *s, const struct exec_opts *o,
+		   pid_t *pid_out, struct oerr *e)
+{
+	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
+				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE };
+	int sv[2] = { -1, -1 };
+	int ret = open_container_ns(ct->st.pid, c.ns_fds, e);
+	_cleanup_free_ char *cg = NULL;
+	if (ret < 0)
+		goto out;
+	c.fork_needed = c.ns_fds[SPEC_NS_PID] >= 0 || c.ns_fds[SPEC_NS_TIME] >= 0;
+	if (ct->st.cgroup_path) {
+		if (o->cgroup_sub && asprintf(&cg, "%s/%s", ct->st.cgroup_path, o->cgroup_sub) < 0) {
+			ret = oerr_setx(e, ENOMEM, "cgroup path");
+			goto out;
+		}
+		if (!cg && !(cg = strdup(ct->st.cgroup_path))) {
+			ret = oerr_setx(e, ENOMEM, "cgroup path");
+			goto out;
+		}
+	} else if (o->cgroup_sub) {
+		ret = oerr_setx(e, EINVAL, "--cgroup: container \"%s\" has no cgroup", ct->st.id);
+		goto out;
+	}
+	if (cg && (ret = cgroup_join_open(cg, &c.cgroup, e)) < 0)
+		goto out;
+	if (c.console_fd < 0 && !o->console_socket && o->console_pair && s->process->terminal) {
+		int cp[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) < 0) {
+			ret = oerr_set(e, errno, "console socketpair");
+			goto out;
+		}
+		*o->console_pair = cp[0];
+		c.console_fd = cp[1];
+	}
+	if (c.console_fd < 0 && o->console_socket) {
+		c.console_fd = unix_connect(o->console_socket, "console socket", e);
+		if (c.console_fd < 0) {
+			ret = c.console_fd;
+			goto out;
+		}
+	}
+	/* listenerPath resolves in our mount namespace, not the container's */
+	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+	if (seccomp_uses_notify(sc)) {
+		if ((ret = container_state_json(ct, &c.listener_state, e)) < 0)
+			goto out;
+		if ((c.listener_sock = ret = seccomp_listener_connect(sc, e)) < 0)
+			goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = oerr_set(e, errno, "sync socketpair");
+		goto out;
+	}
+	c.sync_fd = sv[1];
+	fflush(NULL);
+	pid_t child = cgroup_join_clone(&c.cgroup, 0, e);
+	if (child < 0) {
+		ret = oerr_wrap(e, "clone exec process");
+		goto out;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		exec_child_main(&c);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	c.sync_fd = sv[0];
+	if (c.listener_sock >= 0) {
+		close(c.listener_sock);	/* the child sends the listener fd */
+		c.listener_sock = -1;
+	}
+	if (c.console_fd >= 0 && c.console_fd != o->console_fd) {
+		close(c.console_fd);
+		c.console_fd = -1;
+	}
+	cgroup_join_close(&c.cgroup);
+	ret = exec_drive(&c, child, pid_out, e);
+out:
+	for (int t = 0; t < SPEC_NS__COUNT; t++)
+		if (c.ns_fds[t] >= 0)
+			close(c.ns_fds[t]);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (c.console_fd >= 0 && c.console_fd != o->console_fd)
+		close(c.console_fd);
+	if (c.listener_sock >= 0)
+		close(c.listener_sock);
+	free(c.listener_state);
+	cgroup_join_close(&c.cgroup);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* The container's init, from clone() to execve(). */
+#pragma once
+#include <stdbool.h>
+#include "oci/spec.h"
+#include "lib/cgroup/cgroup.h"
+
+struct init_ctx {
+	const struct spec *spec;
+	const char *id;
+	const char *rootfs;	/* absolute host path */
+	const char *bundle;	/* absolute host path */
+	int sync_fd;		/* child end of the sync socketpair */
+	int fifo_fd;		/* exec fifo, O_RDWR */
+	int done_fd;		/* exec.done fifo, O_RDWR, or -1 (see container_start) */
+	int console_fd;		/* connected console socket, or -1 */
+	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
+	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
+	int new_flags;		/* CLONE_NEW* to create */
+	bool two_stage;		/* join/unshare here rather than through clone flags */
+	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */
+	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj */
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+};
+
+/* Runs in the cloned child; reports failures over sync_fd and never returns. */
+__attribute__((noreturn)) void init_main(struct init_ctx *c);

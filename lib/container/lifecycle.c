@@ -1,0 +1,309 @@
+/* start, kill, delete and status of a container that `create` left in the state dir. */
+#include "lib/container/container.h"
+#include "base/util.h"
+#include "lib/hooks/hooks.h"
+#include "lib/cgroup/cgroup.h"
+#include "oci/spec.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#define OCI_VERSION "1.3.0"
+
+const char *container_status_name(enum container_status s)
+{
+	static const char *const names[] = {
+		[CS_CREATING] = "creating", [CS_CREATED] = "created", [CS_RUNNING] = "running",
+		[CS_PAUSED] = "paused", [CS_STOPPED] = "stopped",
+	};
+	return names[s];
+}
+
+void container_refresh_status(struct container *c)
+{
+	if (c->incomplete || proc_start_time(c->st.pid) != c->st.start_time) {
+		c->status = CS_STOPPED;
+		return;
+	}
+	struct stat st;
+	if (fstatat(c->dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		c->status = CS_CREATED;
+		return;
+	}
+	bool frozen = false;
+	struct oerr ignored;
+	if (c->st.cgroup_path && cgroup_is_frozen(c->st.cgroup_path, &frozen, &ignored) == 0 && frozen)
+		c->status = CS_PAUSED;
+	else
+		c->status = CS_RUNNING;
+}
+
+int container_open(const char *root, const char *id, bool exclusive, struct container *c, struct oerr *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->dirfd = -1;
+	int ret = spec_validate_container_id(id, e);
+	if (ret < 0)
+		return ret;
+	if ((ret = statedir_open(root, id, exclusive, &c->dirfd, e)) < 0)
+		return ret;
+	ret = state_read(c->dirfd, &c->st, e);
+	if (ret == -ENOENT) {
+		c->incomplete = true;
+		c->st.id = strdup(id);
+	} else if (ret < 0) {
+		container_close(c);
+		return ret;
+	}
+	container_refresh_status(c);
+	return 0;
+}
+
+void container_close(struct container *c)
+{
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	c->dirfd = -1;
+	state_clear(&c->st);
+}
+
+int container_state_json(const struct container *c, char **out, struct oerr *e)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion", OCI_VERSION,
+			      "id", c->st.id, "status", container_status_name(c->status),
+			      "pid", (json_int_t)(c->status == CS_STOPPED ? 0 : c->st.pid),
+			      "bundle", c->st.bundle ? c->st.bundle : "");
+	if (!o)
+		return oerr_setx(e, ENOMEM, "encode state");
+	if (c->st.rootfs)
+		json_object_set_new(o, "rootfs", json_string(c->st.rootfs));
+	if (c->st.created)
+		json_object_set_new(o, "created", json_string(c->st.created));
+	json_object_set_new(o, "owner", json_string(""));
+	if (c->st.annotations)
+		json_object_set(o, "annotations", c->st.annotations);
+	*out = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	if (!*out)
+		return oerr_setx(e, ENOMEM, "encode state");
+	return 0;
+}
+
+/* The config as it was at create, parsed only when it has hooks of that phase. */
+static int load_saved_spec_for(const struct container *c, enum hook_phase phase, struct spec **out,
+			       struct oerr *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	*out = NULL;
+	if (!(c->st.hooks & (1u << phase)))
+		return 0;
+	int ret = read_file_at(c->dirfd, "config.json", &text, &len, e);
+	if (ret < 0)
+		return ret;
+	return spec_parse(text, len, out, e);
+}
+
+/* runtime.md "Lifecycle" 7-9: a failing startContainer hook fails start, and
+ * poststart hooks run only once the process was executed. The init holds
+ * exec.done open for writing: it writes '1' once its startContainer hooks
+ * passed, and the fd closes when it execs. The end of file without the '1',
+ * or the init's exit (its pidfd; it may have died before we opened the fifo,
+ * and then no end of file comes), means the process never ran. */
+static int wait_process_exec(const struct container *c, int rfd, int pidfd, struct oerr *e)
+{
+	bool hooks_passed = false;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = rfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return oerr_set(e, errno, "wait for the process of container \"%s\"", c->st.id);
+		}
+		if (p[0].revents & POLLIN) {
+			char byte = 0;
+			ssize_t n = read(rfd, &byte, 1);
+			if (n == 1 && byte == '1') {
+				hooks_passed = true;
+				continue;
+			}
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			break;	/* end of file, or not the init's word */
+		}
+		if (p[0].revents & (POLLHUP | POLLERR))
+			break;
+		if (pidfd >= 0 && (p[1].revents & POLLIN))
+			break;
+	}
+	if (hooks_passed)
+		return 0;
+	return oerr_setx(e, ECHILD, "container \"%s\" exited before its process ran "
+			 "(a startContainer hook failed; see the container's stderr)", c->st.id);
+}
+
+/* poststart: a failure fails start and stops the container. */
+static int run_poststart_hooks(const struct container *c, int pidfd, struct oerr *e)
+{
+	struct spec *s = NULL;
+	int ret = load_saved_spec_for(c, HOOK_POSTSTART, &s, e);
+	if (ret < 0 || !s)
+		return ret;
+	_cleanup_free_ char *state = NULL;
+	ret = container_state_json(c, &state, e);
+	if (ret == 0)
+		ret = hooks_run(s, HOOK_POSTSTART, state, e);
+	spec_free(s);
+	if (ret < 0) {
+		if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+			kill(c->st.pid, SIGKILL);
+	}
+	return ret;
+}
+
+static void run_warn_hooks(const struct container *c, enum hook_phase phase, const char *key)
+{
+	struct oerr e = { 0 };
+	struct spec *s = NULL;
+	if (load_saved_spec_for(c, phase, &s, &e) < 0 || !s) {
+		if (e.code)
+			fprintf(stderr, "warning: %s hooks: %s\n", key, e.msg);
+		return;
+	}
+	_cleanup_free_ char *state = NULL;
+	if (container_state_json(c, &state, &e) == 0 && hooks_run(s, phase, state, &e) < 0)
+		fprintf(stderr, "warning: %s\n", e.msg);
+	spec_free(s);
+}
+
+int container_start(const char *root, const char *id, struct oerr *e)
+{
+	_cleanup_close_ int pidfd = -1, rfd = -1;
+	struct container c;
+	int ret = container_open(root, id, true, &c, e);
+	if (ret < 0)
+		return ret;
+	if (c.status != CS_CREATED) {
+		ret = oerr_setx(e, EINVAL, "cannot start a container that is %s",
+				container_status_name(c.status));
+		goto out;
+	}
+	if (c.st.no_process) {
+		/* runtime.md: process is required by start; the container stops. */
+		kill(c.st.pid, SIGKILL);
+		ret = oerr_setx(e, EINVAL, "container \"%s\" has no process in its config.json: "
+				"nothing to start", id);
+		goto out;
+	}
+	/* Only with hooks that need it: wait for the exec after the fifo. */
+	if (c.st.hooks & (1u << HOOK_START_CONTAINER | 1u << HOOK_POSTSTART)) {
+		pidfd = (int)syscall(SYS_pidfd_open, c.st.pid, 0);
+		rfd = openat(c.dirfd, "exec.done", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	}
+	int fd = openat(c.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = oerr_set(e, errno, "open exec fifo of container \"%s\"", id);
+		goto out;
+	}
+	ret = write_all(fd, "0", 1);
+	close(fd);
+	if (ret < 0) {
+		ret = oerr_set(e, -ret, "write exec fifo of container \"%s\"", id);
+		goto out;
+	}
+	unlinkat(c.dirfd, "exec.fifo", 0);
+	c.status = CS_RUNNING;
+	if (rfd >= 0) {
+		ret = wait_process_exec(&c, rfd, pidfd, e);
+		unlinkat(c.dirfd, "exec.done", 0);
+		if (ret < 0)
+			goto out;
+	}
+	ret = run_poststart_hooks(&c, pidfd, e);
+out:
+	container_close(&c);
+	return ret;
+}
+
+static int pidfd_for(const struct container *c, struct oerr *e)
+{
+	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
+	if (fd < 0)
+		return oerr_set(e, errno, "pidfd_open %d", c->st.pid);
+	/* The pid might have been reused between the status check and pidfd_open. */
+	if (proc_start_time(c->st.pid) != c->st.start_time) {
+		close(fd);
+		return oerr_setx(e, ESRCH, "container \"%s\" is not running", c->st.id);
+	}
+	return fd;
+}
+
+int container_kill(struct container *c, int sig, bool all, struct oerr *e)
+{
+	if (c->status == CS_STOPPED && !(all && c->st.cgroup_path))
+		return oerr_setx(e, ESRCH, "container \"%s\" is not running", c->st.id);
+	if (all && c->st.cgroup_path)
+		return cgroup_signal_all(c->st.cgroup_path, sig, e);
+	_cleanup_close_ int pfd = pidfd_for(c, e);
+	if (pfd < 0)
+		return pfd;
+	if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0)
+		return oerr_set(e, errno, "signal %d to container \"%s\"", sig, c->st.id);
+	return 0;
+}
+
+/* Wait until the init is gone, up to timeout_ms. */
+static int wait_gone(const struct container *c, int timeout_ms)
+{
+	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
+	if (fd < 0)
+		return 0;
+	if (proc_start_time(c->st.pid) != c->st.start_time) {
+		close(fd);
+		return 0;
+	}
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r = poll(&p, 1, timeout_ms);
+	close(fd);
+	/* A pidfd polls readable when the process exits; it may still be a zombie of someone else. */
+	return r > 0 ? 0 : -ETIMEDOUT;
+}
+
+int container_delete(const char *root, const char *id, bool force, struct oerr *e)
+{
+	struct container c;
+	int ret = container_open(root, id, true, &c, e);
+	if (ret == -ENOENT && force)
+		return 0;
+	if (ret < 0)
+		return ret;
+	if (c.status != CS_STOPPED) {
+		if (!force) {
+			ret = oerr_setx(e, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
+					id, container_status_name(c.status));
+			goto out;
+		}
+		if (c.st.cgroup_path)
+			cgroup_signal_all(c.st.cgroup_path, SIGKILL, e);
+		else
+			container_kill(&c, SIGKILL, false, e);
+		if (wait_gone(&c, 10000) < 0) {
+			ret = oerr_setx(e, ETIMEDOUT, "container \"%s\" did not die after SIGKILL", id);
+			goto out;
+		}
+		c.status = CS_STOPPED;
+	}
+	if (!c.incomplete)
+		run_warn_hooks(&c, HOOK_POSTSTOP, "poststop");
+	if (c.st.cgroup_path && (ret = cgroup_destroy(c.st.cgroup_path, e)) < 0)
+		goto out;
+	ret = statedir_remove(root, id, e);
+out:
+	container_close(&c);
+	return ret;
+}

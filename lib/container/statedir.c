@@ -1,0 +1,228 @@
+#include "lib/container/statedir.h"
+#include "base/util.h"
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int open_root(const char *root, bool create, struct oerr *e)
+{
+	if (create) {
+		int r = mkdir_p(root, 0700);
+		if (r < 0)
+			return oerr_set(e, -r, "create state root %s", root);
+	}
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return oerr_set(e, errno, "open state root %s", root);
+	return fd;
+}
+
+static int lock_dir(int fd, bool exclusive, const char *id, struct oerr *e)
+{
+	if (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		return oerr_set(e, errno, "lock state of container \"%s\"", id);
+	return 0;
+}
+
+int statedir_create(const char *root, const char *id, int *dirfd, struct oerr *e)
+{
+	_cleanup_close_ int rootfd = open_root(root, true, e);
+	if (rootfd < 0)
+		return rootfd;
+	if (mkdirat(rootfd, id, 0711) < 0) {
+		if (errno == EEXIST)
+			return oerr_setx(e, EEXIST, "container \"%s\" already exists", id);
+		return oerr_set(e, errno, "create state dir %s/%s", root, id);
+	}
+	_cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return oerr_set(e, errno, "open state dir %s/%s", root, id);
+	int r = lock_dir(fd, true, id, e);
+	if (r < 0)
+		return r;
+	*dirfd = steal_fd(fd);
+	return 0;
+}
+
+int statedir_open(const char *root, const char *id, bool exclusive, int *dirfd, struct oerr *e)
+{
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 && errno == ENOENT)
+		return oerr_setx(e, ENOENT, "container \"%s\" does not exist", id);
+	if (rootfd < 0)
+		return oerr_set(e, errno, "open state root %s", root);
+	_cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return oerr_setx(e, ENOENT, "container \"%s\" does not exist", id);
+	if (fd < 0)
+		return oerr_set(e, errno, "open state dir %s/%s", root, id);
+	int r = lock_dir(fd, exclusive, id, e);
+	if (r < 0)
+		return r;
+	*dirfd = steal_fd(fd);
+	return 0;
+}
+
+int statedir_remove(const char *root, const char *id, struct oerr *e)
+{
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return oerr_set(e, errno, "open state root %s", root);
+	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return oerr_set(e, errno, "open state dir %s/%s", root, id);
+	}
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return oerr_set(e, errno, "read state dir %s/%s", root, id);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
+			return oerr_set(e, errno, "remove %s/%s/%s", root, id, de->d_name);
+	}
+	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return oerr_set(e, errno, "remove state dir %s/%s", root, id);
+	return 0;
+}
+
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, struct oerr *e)
+{
+	char tmp[256];
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return oerr_set(e, errno, "create %s", tmp);
+	int r = write_all(fd, data, len);
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return oerr_set(e, -r, "write %s", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		r = errno;
+		unlinkat(dirfd, tmp, 0);
+		return oerr_set(e, r, "rename %s to %s", tmp, name);
+	}
+	return 0;
+}
+
+int state_write(int dirfd, const struct container_state *st, struct oerr *e)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I}",
+			      "id", st->id, "pid", (json_int_t)st->pid,
+			      "start_time", (json_int_t)st->start_time,
+			      "bundle", st->bundle, "rootfs", st->rootfs,
+			      "created", st->created, "owner", (json_int_t)st->owner);
+	if (!o)
+		return oerr_setx(e, ENOMEM, "encode state.json");
+	if (st->cgroup_path)
+		json_object_set_new(o, "cgroup_path", json_string(st->cgroup_path));
+	if (st->annotations)
+		json_object_set(o, "annotations", st->annotations);
+	if (st->hooks)
+		json_object_set_new(o, "hooks", json_integer(st->hooks));
+	if (st->no_process)
+		json_object_set_new(o, "no_process", json_true());
+	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return oerr_setx(e, ENOMEM, "encode state.json");
+	return atomic_write_at(dirfd, "state.json", text, strlen(text), e);
+}
+
+static char *dup_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? strdup(s) : NULL;
+}
+
+int state_read(int dirfd, struct container_state *st, struct oerr *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file_at(dirfd, "state.json", &text, &len, e);
+	if (r < 0)
+		return r;
+	json_error_t jerr;
+	json_t *o = json_loadb(text, len, 0, &jerr);
+	if (!o || !json_is_object(o)) {
+		json_decref(o);
+		return oerr_setx(e, EINVAL, "state.json: corrupt: %s", jerr.text);
+	}
+	memset(st, 0, sizeof(*st));
+	st->id = dup_str(o, "id");
+	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	st->start_time = (unsigned long long)json_integer_value(json_object_get(o, "start_time"));
+	st->bundle = dup_str(o, "bundle");
+	st->rootfs = dup_str(o, "rootfs");
+	st->created = dup_str(o, "created");
+	st->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
+	st->cgroup_path = dup_str(o, "cgroup_path");
+	st->hooks = (unsigned)json_integer_value(json_object_get(o, "hooks"));
+	st->no_process = json_is_true(json_object_get(o, "no_process"));
+	json_t *ann = json_object_get(o, "annotations");
+	if (json_is_object(ann))
+		st->annotations = json_incref(ann);
+	json_decref(o);
+	if (!st->id || !st->bundle || !st->created || st->pid <= 0) {
+		state_clear(st);
+		return oerr_setx(e, EINVAL, "state.json: missing fields");
+	}
+	return 0;
+}
+
+void state_clear(struct container_state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->cgroup_path);
+	json_decref(st->annotations);
+	memset(st, 0, sizeof(*st));
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields restart after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	if (*p == 'Z' || *p == 'X')
+		return 0;
+	/* p is field 3 (state); start time is field 22. */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+void time_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}

@@ -1,0 +1,71 @@
+#include "lib/container/sync.h"
+#include <string.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdio.h>
+
+static const char *sync_type_name(int t)
+{
+	static const char *const names[] = {
+		[SYNC_ERROR] = "error", [SYNC_SETUP_REQ] = "setup-request",
+		[SYNC_SETUP_ACK] = "setup-ack", [SYNC_PID] = "pid",
+		[SYNC_HOOKS_REQ] = "hooks-request", [SYNC_HOOKS_ACK] = "hooks-ack",
+		[SYNC_READY] = "ready",
+	};
+	if (t > 0 && t < (int)(sizeof(names) / sizeof(names[0])) && names[t])
+		return names[t];
+	return "unknown";
+}
+
+int sync_send(int fd, enum sync_type type, int val, const char *data, struct oerr *e)
+{
+	struct sync_msg m = { .type = type, .val = val };
+	size_t len = 0;
+	if (data) {
+		len = strnlen(data, sizeof(m.data) - 1);
+		memcpy(m.data, data, len);
+	}
+	m.data[len] = '\0';
+	size_t total = offsetof(struct sync_msg, data) + len + 1;
+	ssize_t n;
+	do
+		n = send(fd, &m, total, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return oerr_set(e, errno, "sync: send %s", sync_type_name(type));
+	return 0;
+}
+
+int sync_recv(int fd, struct sync_msg *m, struct oerr *e)
+{
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return oerr_set(e, errno, "sync: receive");
+	if (n == 0)
+		return oerr_setx(e, EPIPE, "sync: container init closed the channel");
+	if ((size_t)n < offsetof(struct sync_msg, data) + 1)
+		return oerr_setx(e, EPROTO, "sync: short message (%zd bytes)", n);
+	m->data[sizeof(m->data) - 1] = '\0';
+	return 0;
+}
+
+int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct oerr *e)
+{
+	int r = sync_recv(fd, m, e);
+	if (r < 0)
+		return r;
+	if (m->type == SYNC_ERROR)
+		return oerr_setx(e, m->val > 0 ? m->val : EINVAL, "%s", m->data);
+	if (m->type != (int32_t)type)
+		return oerr_setx(e, EPROTO, "sync: expected %s, got %s",
+				 sync_type_name(type), sync_type_name(m->type));
+	return 0;
+}
+
+void sync_report_error(int fd, const struct oerr *e)
+{
+	sync_send(fd, SYNC_ERROR, e->code, e->msg, NULL);
+}

@@ -1,0 +1,117 @@
+/* rlimits, scheduling, I/O priority and personality of the container process. */
+#include "lib/process/process_attrs.h"
+#include "lib/process/capabilities.h"
+#include "lib/process/identity.h"
+#include "lib/process/pathlookup.h"
+#include <errno.h>
+#include <sys/prctl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <limits.h>
+#include <stdbool.h>
+
+/* glibc has no wrapper nor type for sched_setattr; this is the kernel's layout (VER0, 48 bytes). */
+struct sched_attr_v0 {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+#define OCIRT_IOPRIO_WHO_PROCESS 1
+#define OCIRT_IOPRIO_CLASS_SHIFT 13
+
+int procattr_apply_rlimits(const struct spec_process *p, struct oerr *e)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct spec_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = { .rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard };
+		if (setrlimit((__rlimit_resource_t)r->resource, &rl) < 0)
+			return oerr_set(e, errno, "process.rlimits: setrlimit %s", r->type ? r->type : "?");
+	}
+	return 0;
+}
+
+int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e)
+{
+	const struct spec_scheduler *s = p->scheduler;
+	if (!s)
+		return 0;
+	struct sched_attr_v0 a;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.sched_policy = (uint32_t)s->policy_num;
+	a.sched_flags = s->flags_mask;
+	a.sched_nice = s->nice;
+	a.sched_priority = (uint32_t)s->priority;
+	a.sched_runtime = s->runtime;
+	a.sched_deadline = s->deadline;
+	a.sched_period = s->period;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		return oerr_set(e, errno, "process.scheduler: sched_setattr %s", s->policy ? s->policy : "?");
+	return 0;
+}
+
+int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e)
+{
+	const struct spec_io_priority *io = p->io_priority;
+	if (!io)
+		return 0;
+	int prio = (io->class_num << OCIRT_IOPRIO_CLASS_SHIFT) | io->priority;
+	if (syscall(SYS_ioprio_set, OCIRT_IOPRIO_WHO_PROCESS, 0, prio) < 0)
+		return oerr_set(e, errno, "process.ioPriority: ioprio_set %s %d",
+				io->class ? io->class : "?", io->priority);
+	return 0;
+}
+
+int procattr_apply_personality(const struct spec_linux *l, struct oerr *e)
+{
+	if (!l || !l->personality)
+		return 0;
+	if (personality(l->personality->persona) < 0)
+		return oerr_set(e, errno, "linux.personality: personality %s",
+				l->personality->domain ? l->personality->domain : "?");
+	return 0;
+}
+
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e)
+{
+	if (chdir(p->cwd) < 0) {
+		if (allow_eacces && errno == EACCES)
+			return 1;
+		return oerr_set(e, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
+	}
+	if (!verify)
+		return 0;
+	/* The kernel's getcwd prefixes "(unreachable)" to a directory outside
+	 * our root; glibc's wrapper would only say ENOENT. */
+	char buf[PATH_MAX];
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+		return oerr_set(e, errno, "process.cwd \"%s\": getcwd", p->cwd);
+	if (buf[0] != '/')
+		return oerr_setx(e, EPERM, "process.cwd \"%s\": is outside the container's root "
+				 "(permission denied)", p->cwd);
+	return 0;
+}
+
+int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+		    struct oerr *e)
+{
+	int ret;
+	if ((ret = caps_drop_bounding(p, e)) < 0 || (ret = user_switch(p, e)) < 0 ||
+	    (ret = caps_apply(p, e)) < 0)
+		return ret;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return oerr_set(e, errno, "set no_new_privs");
+	if ((ret = procattr_chdir(p, false, verify_cwd, e)) < 0)
+		return ret;
+	return execpath_resolve(p, exe, exelen, e);
+}

@@ -1,0 +1,26 @@
+/* Process attributes applied to the container process before exec:
+ * rlimits, scheduler, I/O priority, personality, working directory. */
+#pragma once
+#include "base/err.h"
+#include "oci/spec.h"
+
+int procattr_apply_rlimits(const struct spec_process *p, struct oerr *e);
+/* sched_setattr(2) when process.scheduler is set. */
+int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e);
+/* ioprio_set(2) when process.ioPriority is set. */
+int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e);
+/* personality(2) when linux.personality is set; l may be NULL. */
+int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);
+/* chdir to process.cwd and, with verify, make sure it is below the current
+ * root: a cwd such as /proc/self/fd/N naming a directory fd of the host
+ * would put the process outside the container. allow_eacces: a permission
+ * error is not one yet (the first try, before the user switch); then 1 is
+ * returned and nothing was checked. Callers verify before a seccomp filter
+ * that may refuse getcwd is loaded. */
+int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e);
+/* The last steps before exec, in this order: the bounding set, the user,
+ * the capability sets, no_new_privs, the cwd (verified when the first
+ * procattr_chdir could not be, as it returned 1) and the path of
+ * process.args[0] into exe. */
+int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+		    struct oerr *e);

@@ -1,0 +1,11 @@
+/* /dev inside the container: the default devices, linux.devices, /dev/ptmx, the
+ * /proc/self/fd links and the placeholder file for /dev/console. */
+#pragma once
+#include <stdbool.h>
+#include "oci/spec.h"
+#include "base/err.h"
+
+/* Runs before pivot_root, with rootfd the O_PATH fd of the rootfs. Nodes already in
+ * the rootfs at these paths are replaced, never trusted. With in_userns (mknod is
+ * refused there) device nodes are bind mounts of the host's nodes at the same path. */
+int devices_setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *e);

@@ -1,0 +1,415 @@
+#include "lib/rootfs/rootfs.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "lib/rootfs/devices.h"
+#include "lib/rootfs/mountopts.h"
+#include "lib/rootfs/mounts.h"
+#include "lib/rootfs/mountutil.h"
+#include "lib/rootfs/pathres.h"
+#include "lib/rootfs/procfs.h"
+#include "base/util.h"
+
+/* A detached clone of the runtime's /dev/null, taken before pivot_root (after it
+ * the host's is out of reach) for maskedPaths to bind over files. */
+static int devnull_tree = -1;
+
+static int root_propagation(const struct spec *s, unsigned long *flags, struct oerr *e)
+{
+	const struct spec_linux *l = s->linux_;
+	*flags = 0;
+	if (!l)
+		return 0;
+	if (l->rootfs_propagation_flags) {
+		*flags = l->rootfs_propagation_flags;
+		return 0;
+	}
+	if (l->rootfs_propagation && *l->rootfs_propagation &&
+	    mountopts_propagation(l->rootfs_propagation, flags) < 0)
+		return oerr_setx(e, EINVAL, "linux.rootfsPropagation: unknown value %s", l->rootfs_propagation);
+	return 0;
+}
+
+/* pivot_root refuses a shared parent of the new root, and a bind mount under
+ * a shared parent would show up in the host's namespace: change the mount
+ * that holds the rootfs (the first ancestor that is a mount point). */
+static int parent_mount_propagation(const char *rootfs, unsigned long prop, struct oerr *e)
+{
+	unsigned long flag = (prop & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s", rootfs);
+	for (;;) {
+		if (mount(NULL, path, NULL, flag, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || strcmp(path, "/") == 0)
+			return oerr_set(e, errno, "make the mount holding %s %s", rootfs,
+					flag == MS_SLAVE ? "slave" : "private");
+		char *slash = strrchr(path, '/');
+		if (slash == path)
+			path[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
+{
+	if (!o || !o->spec || !o->rootfs || o->rootfs[0] != '/')
+		return oerr_setx(e, EINVAL, "rootfs: an absolute rootfs path is required");
+	if (strcmp(o->rootfs, "/") == 0)
+		return oerr_setx(e, EINVAL, "rootfs: the host's / cannot be the rootfs");
+	/* everything below rearranges the mount namespace it runs in */
+	if (!spec_find_namespace(o->spec, SPEC_NS_MOUNT))
+		return oerr_setx(e, EINVAL, "rootfs: the container needs a mount namespace (linux.namespaces has no \"mount\")");
+	unsigned long prop;
+	int r = root_propagation(o->spec, &prop, e);
+	if (r < 0)
+		return r;
+	if (o->no_pivot && (prop & MS_PRIVATE))
+		return oerr_setx(e, EINVAL, "linux.rootfsPropagation of [r]private is not safe without pivot_root");
+	/* mounts are made through /proc/self/fd/N of their resolved target */
+	struct statfs sf;
+	if (statfs("/proc", &sf) < 0)
+		return oerr_set(e, errno, "statfs /proc");
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return oerr_setx(e, EXDEV, "/proc of the runtime is not a procfs");
+
+	/* Nothing done from here on may propagate back to the host. */
+	unsigned long rootflags = prop ? prop : MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, rootflags, NULL) < 0)
+		return oerr_set(e, errno, "change the propagation of /");
+	if ((r = parent_mount_propagation(o->rootfs, prop, e)) < 0)
+		return r;
+	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return oerr_set(e, errno, "bind mount the rootfs %s onto itself", o->rootfs);
+
+	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return oerr_set(e, errno, "open rootfs %s", o->rootfs);
+	struct mounts_ctx mc = {
+		.spec = o->spec, .rootfs = o->rootfs, .bundle = o->bundle,
+		.rootfd = rootfd, .in_userns = o->in_userns,
+	};
+	for (size_t i = 0; i < o->spec->n_mounts; i++)
+		if ((r = mounts_apply(&mc, i, e)) < 0)
+			return r;
+	/* a /dev bound from elsewhere is used as it is: creating nodes there
+	 * would change that other place */
+	if (!mounts_dev_is_bind(o->spec) && (r = devices_setup(rootfd, o->spec, o->in_userns, e)) < 0)
+		return r;
+	return 0;
+}
+
+static bool path_is_or_under(const char *p, const char *dir)
+{
+	size_t l = strlen(dir);
+	return strncmp(p, dir, l) == 0 && (p[l] == '\0' || p[l] == '/');
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p; p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+			p += 3;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+}
+
+/* With chroot the old root stays in the mount namespace, and a full procfs or
+ * sysfs mount anywhere in it would let the container mount new ones (the kernel
+ * only checks that some unobstructed instance is visible): take them away. */
+static int hide_host_proc_sys(const char *rootfs, struct oerr *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &buf, NULL, e);
+	if (r < 0)
+		return r;
+	size_t n = 0, cap = 0;
+	char **mps = NULL;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[6], *s2 = NULL, *tok = strtok_r(line, " ", &s2);
+		int nf = 0;
+		for (; tok && nf < 6; tok = strtok_r(NULL, " ", &s2))
+			f[nf++] = tok;
+		while (tok && strcmp(tok, "-") != 0)
+			tok = strtok_r(NULL, " ", &s2);
+		char *fstype = strtok_r(NULL, " ", &s2);
+		if (nf < 6 || !fstype || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0))
+			continue;
+		unescape(f[3]);
+		unescape(f[4]);
+		if (strcmp(f[3], "/") != 0 || path_is_or_under(f[4], rootfs))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **nm = realloc(mps, cap * sizeof(*nm));
+			if (!nm) {
+				free(mps);
+				return oerr_set(e, ENOMEM, "read mounts");
+			}
+			mps = nm;
+		}
+		mps[n++] = f[4];
+	}
+	r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *p = mps[i];
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;	/* went away with a mount above it */
+			r = oerr_set(e, errno, "make %s slave", p);
+			break;
+		}
+		if (umount2(p, MNT_DETACH) == 0)
+			continue;
+		if (errno != EINVAL && errno != EPERM) {
+			r = oerr_set(e, errno, "unmount %s", p);
+			break;
+		}
+		/* locked (user namespace): cover it instead */
+		if (mount("tmpfs", p, "tmpfs", 0, NULL) < 0)
+			r = oerr_set(e, errno, "mount tmpfs on %s", p);
+	}
+	free(mps);
+	return r;
+}
+
+static int move_root(const struct rootfs_opts *o, int rootfd, struct oerr *e)
+{
+	int r = hide_host_proc_sys(o->rootfs, e);
+	if (r < 0)
+		return r;
+	if (fchdir(rootfd) < 0)
+		return oerr_set(e, errno, "chdir %s", o->rootfs);
+	if (mount(o->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return oerr_set(e, errno, "move %s onto /", o->rootfs);
+	if (chroot(".") < 0)
+		return oerr_set(e, errno, "chroot %s", o->rootfs);
+	if (chdir("/") < 0)
+		return oerr_set(e, errno, "chdir /");
+	return 0;
+}
+
+static int pivot(const struct rootfs_opts *o, int rootfd, struct oerr *e)
+{
+	_cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0)
+		return oerr_set(e, errno, "open /");
+	if (fchdir(rootfd) < 0)
+		return oerr_set(e, errno, "chdir %s", o->rootfs);
+	/* pivot_root(".", ".") stacks the old root on top of the new one, where
+	 * it can be detached without needing a directory for it in the rootfs */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return oerr_set(e, errno, "pivot_root %s", o->rootfs);
+	if (fchdir(oldroot) < 0)
+		return oerr_set(e, errno, "chdir to the old root");
+	/* slave, so that the unmount below stays in this namespace */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return oerr_set(e, errno, "make the old root slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return oerr_set(e, errno, "unmount the old root");
+	if (chdir("/") < 0)
+		return oerr_set(e, errno, "chdir /");
+	return 0;
+}
+
+int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e)
+{
+	if (!o || !o->spec || !o->rootfs)
+		return oerr_setx(e, EINVAL, "rootfs: an absolute rootfs path is required");
+	unsigned long prop;
+	int r = root_propagation(o->spec, &prop, e);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return oerr_set(e, errno, "open rootfs %s", o->rootfs);
+
+	const struct spec_linux *l = o->spec->linux_;
+	if (l && l->n_masked_paths && devnull_tree < 0) {
+		_cleanup_close_ int t = mnt_clone(AT_FDCWD, "/dev/null", false);
+		if (t < 0)
+			return oerr_set(e, t, "maskedPaths: clone the mount of /dev/null");
+		struct stat sb;
+		if (fstat(t, &sb) < 0)
+			return oerr_set(e, errno, "maskedPaths: stat /dev/null");
+		if (!S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
+			return oerr_setx(e, EINVAL, "maskedPaths: the runtime's /dev/null is not the null device");
+		devnull_tree = steal_fd(t);
+	}
+
+	r = o->no_pivot ? move_root(o, rootfd, e) : pivot(o, rootfd, e);
+	if (r < 0)
+		return r;
+	/* Only now, on the container's own "/": done before the pivot it would
+	 * have reached the host's mounts. Private and slave were applied to the
+	 * rootfs's parent in rootfs_prepare already. */
+	if (prop && !(prop & (MS_PRIVATE | MS_SLAVE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return oerr_set(e, errno, "apply linux.rootfsPropagation to /");
+	return 0;
+}
+
+static int sysctl_path(const char *key, char *out, size_t len, struct oerr *e)
+{
+	/* "net.ipv4.ip_forward" → sys/net/ipv4/ip_forward; a key with slashes is a path already */
+	bool slashes = strchr(key, '/') != NULL;
+	int n = snprintf(out, len, "sys/%s", key);
+	if (n < 0 || (size_t)n >= len)
+		return oerr_setx(e, ENAMETOOLONG, "linux.sysctl %s: name too long", key);
+	if (!slashes)
+		for (char *p = out + 4; *p; p++)
+			if (*p == '.')
+				*p = '/';
+	if (!*key || key[0] == '/' || key[0] == '.')
+		return oerr_setx(e, EINVAL, "linux.sysctl %s: invalid name", key);
+	for (const char *p = out + 4; *p;) {
+		const char *c = strchr(p, '/');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+		if (l == 0 || (l == 2 && p[0] == '.' && p[1] == '.') || (l == 1 && p[0] == '.'))
+			return oerr_setx(e, EINVAL, "linux.sysctl %s: invalid name", key);
+		p += l + (c ? 1 : 0);
+	}
+	return 0;
+}
+
+static int write_sysctls(const struct spec_linux *l, struct oerr *e)
+{
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		const char *key = l->sysctl[i].key, *val = l->sysctl[i].value ? l->sysctl[i].value : "";
+		char path[PATH_MAX];
+		int r = sysctl_path(key, path, sizeof(path), e);
+		if (r < 0)
+			return r;
+		_cleanup_close_ int fd = procfs_open_checked(path, O_WRONLY, e);
+		if (fd < 0)
+			return oerr_wrap(e, "linux.sysctl %s", key);
+		if ((r = write_all(fd, val, strlen(val))) < 0)
+			return oerr_set(e, r, "linux.sysctl %s: write /proc/%s", key, path);
+	}
+	return 0;
+}
+
+static int readonly_paths(const struct spec_linux *l, int rootfd, struct oerr *e)
+{
+	for (size_t i = 0; i < l->n_readonly_paths; i++) {
+		const char *p = l->readonly_paths[i];
+		_cleanup_close_ int fd = pathres_open(rootfd, p, 0, e);
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			continue;	/* nothing there to protect */
+		if (fd < 0)
+			return oerr_wrap(e, "readonlyPaths[%zu]", i);
+		/* a read-only copy of the whole subtree mounted over it: only the
+		 * read-only bit changes, so flags locked in a user namespace stay */
+		_cleanup_close_ int tree = mnt_clone(fd, "", true);
+		if (tree < 0)
+			return oerr_set(e, tree, "readonlyPaths[%zu]: bind mount %s", i, p);
+		int r = mnt_setattr(tree, true, MOUNT_ATTR_RDONLY, 0);
+		if (r < 0)
+			return oerr_set(e, r, "readonlyPaths[%zu]: make %s read-only", i, p);
+		if ((r = mnt_attach(tree, fd)) < 0)
+			return oerr_set(e, r, "readonlyPaths[%zu]: bind mount %s", i, p);
+	}
+	return 0;
+}
+
+static int mask_dir(int fd)
+{
+	static const char *const params[] = { "nr_blocks=1", "nr_inodes=1", NULL };
+	static const char *const params2[] = { "nr_blocks=1", "nr_inodes=2", NULL };
+	_cleanup_close_ int m = mnt_new_fs("tmpfs", params, MOUNT_ATTR_RDONLY);
+	if (m == -EINVAL)	/* some kernels want room for more than the root inode */
+		m = mnt_new_fs("tmpfs", params2, MOUNT_ATTR_RDONLY);
+	if (m < 0)
+		return m;
+	return mnt_attach(m, fd);
+}
+
+static int masked_paths(const struct spec_linux *l, int rootfd, struct oerr *e)
+{
+	int src = -1;	/* a /dev/null mount in this namespace, to clone for the next file */
+	for (size_t i = 0; i < l->n_masked_paths; i++) {
+		const char *p = l->masked_paths[i];
+		_cleanup_close_ int fd = pathres_open(rootfd, p, 0, e);
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			continue;
+		if (fd < 0)
+			return oerr_wrap(e, "maskedPaths[%zu]", i);
+		struct stat sb;
+		if (fstat(fd, &sb) < 0)
+			return oerr_set(e, errno, "maskedPaths[%zu]: stat %s", i, p);
+		int r;
+		if (S_ISDIR(sb.st_mode)) {
+			if ((r = mask_dir(fd)) < 0)
+				return oerr_set(e, r, "maskedPaths[%zu]: mount tmpfs on %s", i, p);
+			continue;
+		}
+		if (src < 0) {
+			if (devnull_tree < 0)
+				return oerr_setx(e, EINVAL, "maskedPaths: no /dev/null was taken before pivot_root");
+			if ((r = mnt_attach(devnull_tree, fd)) < 0)
+				return oerr_set(e, r, "maskedPaths[%zu]: mount /dev/null on %s", i, p);
+			/* a clone of the host's /dev mount is in its peer group */
+			if ((r = mnt_propagation(devnull_tree, MS_PRIVATE)) < 0)
+				return oerr_set(e, r, "maskedPaths[%zu]: make the mount on %s private", i, p);
+			/* attached now: the detached original cannot be cloned again,
+			 * but this mount of it can */
+			src = devnull_tree;
+			continue;
+		}
+		_cleanup_close_ int t = mnt_clone(src, "", false);
+		if (t < 0)
+			return oerr_set(e, t, "maskedPaths[%zu]: mount /dev/null on %s", i, p);
+		if ((r = mnt_attach(t, fd)) < 0)
+			return oerr_set(e, r, "maskedPaths[%zu]: mount /dev/null on %s", i, p);
+	}
+	return 0;
+}
+
+static int finalize(const struct rootfs_opts *o, struct oerr *e)
+{
+	const struct spec *s = o->spec;
+	const struct spec_linux *l = s->linux_;
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return oerr_set(e, errno, "open /");
+	int r;
+	/* sysctls first: /proc/sys may be among the read-only paths */
+	if (l && (r = write_sysctls(l, e)) < 0)
+		return r;
+	if (l && (r = readonly_paths(l, rootfd, e)) < 0)
+		return r;
+	if (l && (r = masked_paths(l, rootfd, e)) < 0)
+		return r;
+	if ((r = mounts_finish_readonly(s, rootfd, e)) < 0)
+		return r;
+	if (s->root_readonly && (r = mnt_setattr(rootfd, false, MOUNT_ATTR_RDONLY, 0)) < 0)
+		return oerr_set(e, r, "remount / read-only");
+	return 0;
+}
+
+int rootfs_finalize(const struct rootfs_opts *o, struct oerr *e)
+{
+	if (!o || !o->spec)
+		return oerr_setx(e, EINVAL, "rootfs: no spec");
+	int r = finalize(o, e);
+	if (devnull_tree >= 0) {
+		close(devnull_tree);
+		devnull_tree = -1;
+	}
+	return r;
+}

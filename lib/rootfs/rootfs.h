@@ -1,0 +1,30 @@
+/* The container's root filesystem, built by its init in its own mount namespace:
+ * rootfs_prepare → (createContainer hooks) → rootfs_pivot → rootfs_finalize. */
+#pragma once
+#include <stdbool.h>
+#include "oci/spec.h"
+#include "base/err.h"
+
+struct rootfs_opts {
+	const struct spec *spec;
+	const char *rootfs;	/* absolute host path of the rootfs (bundle-relative root.path already resolved with realpath) */
+	bool no_pivot;		/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns;		/* the container has a new user namespace: mknod is not allowed, bind-mount device nodes from the host instead */
+	const char *bundle;	/* absolute bundle path: relative bind-mount sources are taken from it (NULL: the current directory) */
+};
+
+/* Runs in the container's init, already inside its new mount namespace (and pid, user...
+ * namespaces), as root there, with host paths still visible. Makes / recursively slave
+ * (or linux.rootfsPropagation), keeps the rootfs's parent mount from propagating,
+ * bind-mounts the rootfs onto itself, performs every spec mount in order, and unless a
+ * mount binds onto /dev creates the default /dev entries and linux.devices. */
+int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e);
+
+/* pivot_root into the rootfs (or MS_MOVE + chroot with no_pivot), detach the old root,
+ * chdir("/"), apply linux.rootfsPropagation to the new /. */
+int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e);
+
+/* After pivot: linux.sysctl (written under /proc/sys after checking it is procfs),
+ * readonlyPaths, maskedPaths (with the runtime's own /dev/null, taken before the pivot),
+ * read-only tmpfs and /dev mounts, and root.readonly last. */
+int rootfs_finalize(const struct rootfs_opts *o, struct oerr *e);
