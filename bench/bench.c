@@ -30,6 +30,17 @@
  *  - min memory: the smallest linux.resources.memory.limit (4 KiB steps) under
  *    which create + start of /bin/true succeeds and it exits 0; the limit is
  *    checked to be in force in the init's memory cgroup.
+ *
+ * With --floor PATH (bench/floor.c), the floor is measured in the same
+ * interleaving: "floor" runs /bin/true in new mount, pid, uts, ipc and
+ * network namespaces on the bind-mounted rootfs with /proc (clone, mounts,
+ * pivot_root, exec, wait: what the kernel must do, nothing a runtime adds);
+ * "floor+cg" also makes, joins and removes a cgroup in each hierarchy; its
+ * exec joins the first runtime's running container (namespaces and cgroups)
+ * and runs /bin/true there. The ratios to floor+cg are printed beside those
+ * to crun. Peak RSS is then measured in a pass of its own, each command
+ * started by `floor spawn` (fork + exec from a small static launcher, whose
+ * own pages are all a child's ru_maxrss inherits from before its execve).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -50,7 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_RT 4
+#define MAX_RT 5
 #define MAX_N 2000
 #define CMD_TIMEOUT 60 /* seconds a runtime command may take before it is killed */
 
@@ -63,6 +74,7 @@ struct runtime {
 	double init_cpu[MAX_N], run_wall[MAX_N], run_cpu[MAX_N], exec_wall[MAX_N], exec_cpu[MAX_N];
 	long rss[R_N]; /* KiB, peak over all runs */
 	double tp_time;
+	bool is_floor; /* the floor program, not a runtime: only lifecycle and exec */
 	int tp_count, tp_failed;
 	long min_mem; /* bytes; -1 failed even at 64 MiB, -2 limit not in force */
 };
@@ -70,6 +82,8 @@ struct runtime {
 static struct runtime rts[MAX_RT];
 static int nrt;
 static const char *bundle, *root_base = "/run/ocirt-bench";
+static const char *floor_bin; /* --floor: bench/floor.c, also the RSS launcher */
+static char rootfs[4096];
 static char config_path[4096], config_saved[1 << 16];
 static volatile pid_t current_child;
 
@@ -102,6 +116,22 @@ static void die(const char *msg)
  * seconds and max RSS of it and what it reaped. */
 static int spawn(const char *path, const char *const argv[], double *cpu, long *rss)
 {
+	/* Peak RSS through the launcher: its pipe carries the child's ru_maxrss. */
+	int rss_pipe[2] = { -1, -1 };
+	const char *largv[40];
+	if (rss && floor_bin) {
+		if (pipe2(rss_pipe, O_CLOEXEC) < 0)
+			die("pipe failed");
+		int n = 0;
+		largv[n++] = floor_bin;
+		largv[n++] = "spawn";
+		largv[n++] = path;
+		for (int i = 1; argv[i] && n < 39; i++)
+			largv[n++] = argv[i];
+		largv[n] = NULL;
+		argv = largv;
+		path = floor_bin;
+	}
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork failed");
@@ -111,6 +141,8 @@ static int spawn(const char *path, const char *const argv[], double *cpu, long *
 		dup2(fd, 1);
 		dup2(fd, 2);
 		if (chdir(bundle) < 0)
+			_exit(126);
+		if (rss_pipe[1] >= 0 && dup2(rss_pipe[1], 3) < 0)
 			_exit(126);
 		execv(path, (char **)argv);
 		_exit(127);
@@ -126,8 +158,15 @@ static int spawn(const char *path, const char *const argv[], double *cpu, long *
 	current_child = 0;
 	if (cpu)
 		*cpu = ru_cpu(&ru);
-	if (rss && ru.ru_maxrss > *rss)
-		*rss = ru.ru_maxrss;
+	long maxrss = ru.ru_maxrss;
+	if (rss_pipe[0] >= 0) {
+		char buf[32] = { 0 };
+		close(rss_pipe[1]);
+		maxrss = read(rss_pipe[0], buf, sizeof(buf) - 1) > 0 ? atol(buf) : 0;
+		close(rss_pipe[0]);
+	}
+	if (rss && maxrss > *rss)
+		*rss = maxrss;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -227,13 +266,15 @@ struct life {
 	long long mem_limit; /* in force in the init's cgroup, when asked for */
 };
 
-/* create + start + wait for /bin/true + delete. 0 when all succeeded and the process exited 0. */
-static int lifecycle(struct runtime *rt, const char *id, struct life *l, bool check_limit)
+/* create + start + wait for /bin/true + delete. 0 when all succeeded and the
+ * process exited 0. RSS: measure the commands' peak RSS (through the launcher
+ * when there is one: not for timing). */
+static int lifecycle(struct runtime *rt, const char *id, struct life *l, bool check_limit, bool rss)
 {
 	char pidfile[256];
 	snprintf(pidfile, sizeof(pidfile), "%s/%s.pid", root_base, id);
 	double c1 = 0, c2 = 0, c3 = 0, t0 = now();
-	int r = RUN(rt, &c1, &rt->rss[R_CREATE], "create", "--pid-file", pidfile, id);
+	int r = RUN(rt, &c1, rss ? &rt->rss[R_CREATE] : NULL, "create", "--pid-file", pidfile, id);
 	double t1 = now();
 	if (r) {
 		RUN(rt, NULL, NULL, "delete", "-f", id);
@@ -242,7 +283,7 @@ static int lifecycle(struct runtime *rt, const char *id, struct life *l, bool ch
 	pid_t pid = read_pid(pidfile);
 	if (check_limit && l)
 		l->mem_limit = pid > 0 ? cgroup_mem_limit(pid) : -1;
-	r = RUN(rt, &c2, &rt->rss[R_START], "start", id);
+	r = RUN(rt, &c2, rss ? &rt->rss[R_START] : NULL, "start", id);
 	double t2 = now();
 	if (r) {
 		RUN(rt, NULL, NULL, "delete", "-f", id);
@@ -268,7 +309,7 @@ static int lifecycle(struct runtime *rt, const char *id, struct life *l, bool ch
 		r |= 1;
 	}
 	double t3 = now();
-	r |= RUN(rt, &c3, &rt->rss[R_DELETE], "delete", id);
+	r |= RUN(rt, &c3, rss ? &rt->rss[R_DELETE] : NULL, "delete", id);
 	double t4 = now();
 	unlink(pidfile);
 	if (l) {
@@ -310,7 +351,7 @@ static void throughput_round(struct runtime *rt, int round, int per_worker)
 			for (int i = 0; i < per_worker; i++) {
 				char id[64];
 				snprintf(id, sizeof(id), "bt-%s-%d-%d-%d", rt->name, round, w, i);
-				fails += lifecycle(rt, id, NULL, false) != 0;
+				fails += lifecycle(rt, id, NULL, false, false) != 0;
 			}
 			_exit(fails > 255 ? 255 : fails);
 		}
@@ -329,7 +370,7 @@ static int mem_probe(struct runtime *rt, long limit, long long *in_force)
 {
 	write_config("[\"/bin/true\"]", limit);
 	struct life l = { .mem_limit = -1 };
-	int r = lifecycle(rt, "bm-probe", &l, true);
+	int r = lifecycle(rt, "bm-probe", &l, true, false);
 	RUN(rt, NULL, NULL, "delete", "-f", "bm-probe");
 	if (in_force)
 		*in_force = l.mem_limit;
@@ -373,6 +414,35 @@ static void private_mount_ns(void)
 	}
 }
 
+/* The floor's lifecycle: one `floor run` of /bin/true, which is create,
+ * start, wait and delete in one. */
+static int floor_lifecycle(struct runtime *rt, double *wall, double *cpu, long *rss)
+{
+	bool cg = !strcmp(rt->name, "floor+cg");
+	const char *argv[] = { floor_bin, "run", cg ? "--cgroups" : rootfs, cg ? rootfs : "/bin/true",
+			       cg ? "/bin/true" : NULL, NULL };
+	double t0 = now();
+	int r = spawn(floor_bin, argv, cpu, rss);
+	if (wall)
+		*wall = now() - t0;
+	return r;
+}
+
+/* The floor's exec of /bin/true into the running container whose init is PID. */
+static int floor_exec(struct runtime *rt, pid_t pid, double *wall, double *cpu, long *rss)
+{
+	bool cg = !strcmp(rt->name, "floor+cg");
+	char spid[16];
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	const char *argv[] = { floor_bin, "exec", cg ? "--cgroups" : spid, cg ? spid : "/bin/true",
+			       cg ? "/bin/true" : NULL, NULL };
+	double t0 = now();
+	int r = spawn(floor_bin, argv, cpu, rss);
+	if (wall)
+		*wall = now() - t0;
+	return r;
+}
+
 static double ratio(double a, double b)
 {
 	return b > 0 ? a / b : 0;
@@ -388,19 +458,35 @@ int main(int argc, char **argv)
 			n = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--floor") && i + 1 < argc)
+			floor_bin = argv[++i];
 		else if (strchr(argv[i], '=') && nrt < MAX_RT) {
 			char *eq = strchr(argv[i], '=');
 			*eq = '\0';
 			rts[nrt].name = argv[i];
 			rts[nrt++].path = eq + 1;
 		} else {
-			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] NAME=RUNTIME...\n");
+			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] [--floor PATH] NAME=RUNTIME...\n");
 			return 2;
 		}
 	}
 	if (!bundle || !nrt || n < 5 || n > MAX_N || rounds < 1) {
-		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] NAME=RUNTIME...\n", MAX_N);
+		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] [--floor PATH] NAME=RUNTIME...\n", MAX_N);
 		return 2;
+	}
+	int n_runtimes = nrt; /* rts[0..n_runtimes) are runtimes, the rest the floor */
+	if (floor_bin) {
+		if (nrt + 2 > MAX_RT) {
+			fprintf(stderr, "ocirt-bench: at most %d runtimes with --floor\n", MAX_RT - 2);
+			return 2;
+		}
+		rts[nrt++] = (struct runtime){ .name = "floor", .path = floor_bin, .is_floor = true };
+		rts[nrt++] = (struct runtime){ .name = "floor+cg", .path = floor_bin, .is_floor = true };
+		snprintf(rootfs, sizeof(rootfs), "%s/rootfs", bundle);
+		if (rootfs[0] != '/') {
+			fprintf(stderr, "ocirt-bench: --bundle must be absolute with --floor\n");
+			return 2;
+		}
 	}
 	snprintf(config_path, sizeof(config_path), "%s/config.json", bundle);
 	FILE *f = fopen(config_path, "r");
@@ -423,8 +509,15 @@ int main(int argc, char **argv)
 			struct runtime *rt = &rts[r];
 			char id[64];
 			struct life l;
+			if (rt->is_floor) {
+				if (floor_lifecycle(rt, &rt->life_wall[i], &rt->life_cpu[i], NULL)) {
+					fprintf(stderr, "ocirt-bench: %s failed\n", rt->name);
+					return 1;
+				}
+				continue;
+			}
 			snprintf(id, sizeof(id), "bl-%s-%d", rt->name, i);
-			if (lifecycle(rt, id, &l, false)) {
+			if (lifecycle(rt, id, &l, false, false)) {
 				fprintf(stderr, "ocirt-bench: %s lifecycle failed\n", rt->name);
 				return 1;
 			}
@@ -436,7 +529,7 @@ int main(int argc, char **argv)
 			rt->delete_wall[i] = l.del;
 			snprintf(id, sizeof(id), "br-%s-%d", rt->name, i);
 			double t0 = now();
-			if (RUN(rt, &rt->run_cpu[i], &rt->rss[R_RUN], "run", id)) {
+			if (RUN(rt, &rt->run_cpu[i], NULL, "run", id)) {
 				fprintf(stderr, "ocirt-bench: %s run failed\n", rt->name);
 				RUN(rt, NULL, NULL, "delete", "-f", id);
 				return 1;
@@ -447,60 +540,107 @@ int main(int argc, char **argv)
 	/* 2. exec into a running container, interleaved. */
 	fprintf(stderr, "ocirt-bench: exec\n");
 	write_config("[\"/bin/sleep\", \"1000\"]", 0);
-	for (int r = 0; r < nrt; r++) {
-		char id[64];
+	pid_t exec_target = -1; /* the first runtime's container: the floor execs into it */
+	for (int r = 0; r < n_runtimes; r++) {
+		char id[64], pidfile[256];
 		snprintf(id, sizeof(id), "be-%s", rts[r].name);
-		if (RUN(&rts[r], NULL, NULL, "run", "-d", id)) {
+		snprintf(pidfile, sizeof(pidfile), "%s/%s.pid", root_base, id);
+		if (RUN(&rts[r], NULL, NULL, "run", "-d", "--pid-file", pidfile, id)) {
 			fprintf(stderr, "ocirt-bench: %s run -d failed\n", rts[r].name);
 			return 1;
 		}
+		if (r == 0)
+			exec_target = read_pid(pidfile);
+		unlink(pidfile);
 	}
 	for (int i = 0; i < n; i++)
 		for (int r = 0; r < nrt; r++) {
+			if (rts[r].is_floor) {
+				if (floor_exec(&rts[r], exec_target, &rts[r].exec_wall[i], &rts[r].exec_cpu[i], NULL)) {
+					fprintf(stderr, "ocirt-bench: %s exec failed\n", rts[r].name);
+					return 1;
+				}
+				continue;
+			}
 			char id[64];
 			snprintf(id, sizeof(id), "be-%s", rts[r].name);
-			RUN(&rts[r], NULL, &rts[r].rss[R_STATE], "state", id);
+			RUN(&rts[r], NULL, NULL, "state", id);
 			double t0 = now();
-			if (RUN(&rts[r], &rts[r].exec_cpu[i], &rts[r].rss[R_EXEC], "exec", id, "/bin/true")) {
+			if (RUN(&rts[r], &rts[r].exec_cpu[i], NULL, "exec", id, "/bin/true")) {
 				fprintf(stderr, "ocirt-bench: %s exec failed\n", rts[r].name);
 				return 1;
 			}
 			rts[r].exec_wall[i] = now() - t0;
 		}
-	for (int r = 0; r < nrt; r++) {
+
+	/* 3. peak RSS, a pass of its own (through the launcher when there is
+	 * one, which adds an exec to every command). */
+	fprintf(stderr, "ocirt-bench: peak RSS\n");
+	for (int i = 0; i < 5; i++)
+		for (int r = 0; r < nrt; r++) {
+			struct runtime *rt = &rts[r];
+			if (rt->is_floor) {
+				floor_lifecycle(rt, NULL, NULL, &rt->rss[R_RUN]);
+				floor_exec(rt, exec_target, NULL, NULL, &rt->rss[R_EXEC]);
+				continue;
+			}
+			char id[64];
+			write_config("[\"/bin/true\"]", 0);
+			snprintf(id, sizeof(id), "bm-%s-%d", rt->name, i);
+			lifecycle(rt, id, NULL, false, true);
+			snprintf(id, sizeof(id), "bmr-%s-%d", rt->name, i);
+			if (RUN(rt, NULL, &rt->rss[R_RUN], "run", id))
+				RUN(rt, NULL, NULL, "delete", "-f", id);
+			snprintf(id, sizeof(id), "be-%s", rt->name);
+			RUN(rt, NULL, &rt->rss[R_STATE], "state", id);
+			RUN(rt, NULL, &rt->rss[R_EXEC], "exec", id, "/bin/true");
+		}
+	for (int r = 0; r < n_runtimes; r++) {
 		char id[64];
 		snprintf(id, sizeof(id), "be-%s", rts[r].name);
 		RUN(&rts[r], NULL, NULL, "delete", "-f", id);
 	}
 
-	/* 3. throughput: rounds of 4 concurrent workers, interleaved. */
+	/* 4. throughput: rounds of 4 concurrent workers, interleaved. */
 	int per_worker = n / (2 * rounds) > 2 ? n / (2 * rounds) : 2;
 	fprintf(stderr, "ocirt-bench: throughput, %d rounds x 4 workers x %d\n", rounds, per_worker);
 	write_config("[\"/bin/true\"]", 0);
 	for (int k = 0; k < rounds; k++)
-		for (int r = 0; r < nrt; r++)
+		for (int r = 0; r < n_runtimes; r++)
 			throughput_round(&rts[r], k, per_worker);
 
-	/* 4. smallest memory limit. */
+	/* 5. smallest memory limit. */
 	fprintf(stderr, "ocirt-bench: memory limit search\n");
-	for (int r = 0; r < nrt; r++)
+	for (int r = 0; r < n_runtimes; r++)
 		rts[r].min_mem = min_memory(&rts[r]);
 	restore_config();
 
-	/* The floor of ru_maxrss: a child of this program that exits at once (what a
-	 * runtime command's figure includes from before its execve). */
+	/* The floor of ru_maxrss: what a command's figure includes from before its
+	 * execve: through the launcher, the launcher's own (it starts itself,
+	 * which prints its usage and exits); without it, a forked child of this
+	 * program that exits at once. */
 	long floor_rss = 0;
-	pid_t fp = fork();
-	if (fp == 0)
-		_exit(0);
-	struct rusage fru;
-	if (fp > 0 && wait4(fp, NULL, 0, &fru) == fp)
-		floor_rss = fru.ru_maxrss;
+	if (floor_bin) {
+		const char *self_argv[] = { floor_bin, NULL };
+		spawn(floor_bin, self_argv, NULL, &floor_rss);
+	} else {
+		pid_t fp = fork();
+		if (fp == 0)
+			_exit(0);
+		struct rusage fru;
+		if (fp > 0 && wait4(fp, NULL, 0, &fru) == fp)
+			floor_rss = fru.ru_maxrss;
+	}
 
-	struct runtime *ref = NULL;
-	for (int r = 0; r < nrt; r++)
+	struct runtime *ref = NULL, *flo = NULL, *flocg = NULL;
+	for (int r = 0; r < nrt; r++) {
 		if (!strcmp(rts[r].name, "crun"))
 			ref = &rts[r];
+		else if (!strcmp(rts[r].name, "floor"))
+			flo = &rts[r];
+		else if (!strcmp(rts[r].name, "floor+cg"))
+			flocg = &rts[r];
+	}
 
 	printf("n=%d per measurement, interleaved; times in ms (median / p95)\n\n", n);
 	printf("| runtime | lifecycle wall | lifecycle CPU | create / start / delete wall (median) | init CPU | run wall | run CPU"
@@ -508,6 +648,14 @@ int main(int argc, char **argv)
 	printf("|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int r = 0; r < nrt; r++) {
 		struct runtime *t = &rts[r];
+		if (t->is_floor) {
+			printf("| %s | %.1f / %.1f | %.1f / %.1f | - | - | - | - | %.1f / %.1f | %.1f / %.1f | - |\n", t->name,
+			       pct(t->life_wall, n, .5) * 1e3, pct(t->life_wall, n, .95) * 1e3,
+			       pct(t->life_cpu, n, .5) * 1e3, pct(t->life_cpu, n, .95) * 1e3,
+			       pct(t->exec_wall, n, .5) * 1e3, pct(t->exec_wall, n, .95) * 1e3,
+			       pct(t->exec_cpu, n, .5) * 1e3, pct(t->exec_cpu, n, .95) * 1e3);
+			continue;
+		}
 		printf("| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f / %.1f | %.1f | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f"
 		       " | %.1f%s |\n",
 		       t->name, pct(t->life_wall, n, .5) * 1e3, pct(t->life_wall, n, .95) * 1e3,
@@ -517,8 +665,16 @@ int main(int argc, char **argv)
 		       pct(t->exec_wall, n, .5) * 1e3, pct(t->exec_wall, n, .95) * 1e3, pct(t->exec_cpu, n, .5) * 1e3,
 		       pct(t->exec_cpu, n, .95) * 1e3, t->tp_count / t->tp_time, t->tp_failed ? " (failures!)" : "");
 	}
-	printf("\nPeak RSS in KiB (ru_maxrss; floor %ld KiB: a forked child that exits at once) and the smallest memory limit a container starts under:\n\n",
-	       floor_rss);
+	if (floor_bin)
+		printf("\nThe floor rows: lifecycle = one `floor run` of /bin/true (clone into new mnt/pid/uts/ipc/net"
+		       " namespaces, bind the rootfs, mount /proc, pivot_root, exec, wait; floor+cg also makes, joins and"
+		       " removes a cgroup in each hierarchy); exec = join the %s container's namespaces (and, floor+cg,"
+		       " its cgroups), fork, exec /bin/true, wait.\n",
+		       rts[0].name);
+	printf("\nPeak RSS in KiB (ru_maxrss, %s; floor %ld KiB: %s) and the smallest memory limit a container starts under:\n\n",
+	       floor_bin ? "each command started by fork + exec from the small static launcher `floor spawn`"
+			 : "each command forked from this program",
+	       floor_rss, floor_bin ? "the launcher starting itself" : "a forked child that exits at once");
 	printf("| runtime |");
 	for (int k = 0; k < R_N; k++)
 		printf(" %s |", rss_names[k]);
@@ -529,18 +685,26 @@ int main(int argc, char **argv)
 	for (int r = 0; r < nrt; r++) {
 		struct runtime *t = &rts[r];
 		printf("| %s |", t->name);
-		for (int k = 0; k < R_N; k++)
-			printf(" %ld |", t->rss[k]);
-		if (t->min_mem > 0)
+		for (int k = 0; k < R_N; k++) {
+			if (t->is_floor && k != R_RUN && k != R_EXEC)
+				printf(" - |");
+			else
+				printf(" %ld |", t->rss[k]);
+		}
+		if (t->is_floor)
+			printf(" - |\n");
+		else if (t->min_mem > 0)
 			printf(" %ld |\n", t->min_mem / 1024);
 		else
 			printf(" %s |\n", t->min_mem == -2 ? "limit not in force" : "failed at 64 MiB");
 	}
+	if (flo)
+		printf("\n(floor rows: \"run\" is `floor run`, \"exec\" is `floor exec`.)\n");
 	if (ref) {
 		printf("\nRatios against crun (medians; lower is better, throughput: higher is better):\n\n");
 		printf("| runtime | lifecycle wall | lifecycle CPU | run wall | exec wall | exec CPU | throughput | max RSS | min memory |\n");
 		printf("|---|---|---|---|---|---|---|---|---|\n");
-		for (int r = 0; r < nrt; r++) {
+		for (int r = 0; r < n_runtimes; r++) {
 			struct runtime *t = &rts[r];
 			long m = 0, mr = 0;
 			for (int k = 0; k < R_N; k++) {
@@ -557,6 +721,21 @@ int main(int argc, char **argv)
 			       ratio(pct(t->exec_cpu, n, .5), pct(ref->exec_cpu, n, .5)),
 			       ratio(t->tp_count / t->tp_time, ref->tp_count / ref->tp_time), ratio(m, mr),
 			       t->min_mem > 0 && ref->min_mem > 0 ? ratio(t->min_mem, ref->min_mem) : 0);
+		}
+	}
+	if (flo && flocg) {
+		printf("\nRatios against the floor (medians; lower is better; 1.00x is the floor):\n\n");
+		printf("| runtime | lifecycle wall / floor+cg | lifecycle wall / floor | lifecycle CPU / floor+cg"
+		       " | exec wall / floor+cg | exec CPU / floor+cg |\n");
+		printf("|---|---|---|---|---|---|\n");
+		for (int r = 0; r < n_runtimes; r++) {
+			struct runtime *t = &rts[r];
+			printf("| %s | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n", t->name,
+			       ratio(pct(t->life_wall, n, .5), pct(flocg->life_wall, n, .5)),
+			       ratio(pct(t->life_wall, n, .5), pct(flo->life_wall, n, .5)),
+			       ratio(pct(t->life_cpu, n, .5), pct(flocg->life_cpu, n, .5)),
+			       ratio(pct(t->exec_wall, n, .5), pct(flocg->exec_wall, n, .5)),
+			       ratio(pct(t->exec_cpu, n, .5), pct(flocg->exec_cpu, n, .5)));
 		}
 	}
 	int bad = 0;
