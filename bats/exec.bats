@@ -148,6 +148,30 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	assert_contains "$stderr" "--user"
 }
 
+@test "exec: user and group ids above 2147483647 are refused (4294967295 would stay root)" {
+	start_sleeper
+	for args in "--user 4294967295" "--user 0:4294967295" "--user 2147483648:0" "--additional-gids 4294967295"; do
+		# shellcheck disable=SC2086
+		ocirt exec $args "$ID" sh -c 'id -u >/tmp/ran'
+		assert_status 255
+		assert_contains "$stderr" "uids and gids must be in range 0-2147483647"
+		assert_contains "$stderr" "${args%% *}"
+		[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	done
+	for user in '{uid: 4294967295, gid: 0}' '{uid: 0, gid: 0, additionalGids: [4294967295]}'; do
+		jq -n "{args: [\"sh\", \"-c\", \"id -u >/tmp/ran\"], cwd: \"/\", env: [\"PATH=/bin\"], user: $user}" \
+			>"$BATS_TEST_TMPDIR/p.json"
+		ocirt exec --process "$BATS_TEST_TMPDIR/p.json" "$ID"
+		assert_status 255
+		assert_contains "$stderr" "--process $BATS_TEST_TMPDIR/p.json: process.user."
+		assert_contains "$stderr" ": uids and gids must be in range 0-2147483647"
+		[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	done
+	ocirt exec --user 2147483647:2147483647 "$ID" sh -c 'id -u; id -g'
+	assert_status 0
+	assert_output "$(printf '2147483647\n2147483647')"
+}
+
 @test "exec --cap adds to effective, permitted and bounding, never inheritable" {
 	start_sleeper
 	ocirt exec "$ID" cat /proc/self/status

@@ -72,6 +72,25 @@ CAP_CHOWN=0 CAP_KILL=5 CAP_NET_BIND_SERVICE=10 CAP_NET_RAW=13 CAP_AUDIT_WRITE=29
 	[ "$(stat -c '%u %g' "$BUNDLE/rootfs/tmp/owned")" = "1000 1000" ]
 }
 
+@test "user: ids above 2147483647 are refused, 4294967295 would have stayed root" {
+	# (uid_t)-1 tells setresuid "leave unchanged": the process would run as root.
+	for user in '{"uid": 4294967295}' '{"uid": 2147483648, "gid": 0}' '{"uid": 1000, "gid": 4294967295}' \
+		'{"uid": 1000, "gid": 1000, "additionalGids": [5, 4294967295]}'; do
+		update_config --argjson u "$user" '.process.user = $u'
+		run_ct sh -c 'id -u >/tmp/ran'
+		assert_status 1
+		field=$(jq -r 'if has("additionalGids") then "additionalGids[1]" elif .gid > 2147483647 then "gid" else "uid" end' <<<"$user")
+		assert_contains "$stderr" "process.user.$field: uids and gids must be in range 0-2147483647"
+		[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+		assert_clean
+	done
+	# The largest one runc takes still works.
+	update_config '.process.user = {"uid": 2147483647, "gid": 2147483647}'
+	run_ct sh -c 'id -u; id -g'
+	assert_status 0
+	assert_output "$(printf '2147483647\n2147483647')"
+}
+
 @test "user: no additionalGids means no supplementary groups" {
 	update_config '.process.user = {"uid": 65534, "gid": 65534}'
 	run_ct cat /proc/self/status

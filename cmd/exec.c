@@ -83,13 +83,16 @@ static int merge_env(struct spec_process *p, const struct strlist *env)
 	return 0;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
+/* A uid or gid: -EINVAL when not a number, -ERANGE above SPEC_ID_MAX. */
+static int parse_id(const char *s, uint32_t *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+	if (end == s || *end || s[0] == '-' || !(s[0] >= '0' && s[0] <= '9'))
 		return -EINVAL;
+	if (errno || v > SPEC_ID_MAX)
+		return -ERANGE;
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -121,16 +124,25 @@ static int apply_flags(struct spec_process *p, const struct exec_flags *f, int a
 		char *colon = strchr(buf, ':');
 		if (colon)
 			*colon = '\0';
-		if (parse_u32(buf, &p->user.uid) < 0 || (colon && parse_u32(colon + 1, &p->user.gid) < 0))
+		int r = parse_id(buf, &p->user.uid);
+		if (r == 0 && colon)
+			r = parse_id(colon + 1, &p->user.gid);
+		if (r == -ERANGE)
+			return oerr_setx(e, EINVAL, "exec: --user: \"%s\": " SPEC_ID_RANGE_MSG, f->user);
+		if (r < 0)
 			return oerr_setx(e, EINVAL, "exec: --user: \"%s\" is not UID[:GID]", f->user);
 	}
 	if (f->gids.n) {
 		uint32_t *g = calloc(f->gids.n, sizeof(*g));
+		int r;
 		if (!g)
 			return oerr_setx(e, ENOMEM, "exec: gids");
 		for (size_t i = 0; i < f->gids.n; i++)
-			if (parse_u32(f->gids.v[i], &g[i]) < 0) {
+			if ((r = parse_id(f->gids.v[i], &g[i])) < 0) {
 				free(g);
+				if (r == -ERANGE)
+					return oerr_setx(e, EINVAL, "exec: --additional-gids: \"%s\": " SPEC_ID_RANGE_MSG,
+							 f->gids.v[i]);
 				return oerr_setx(e, EINVAL, "exec: --additional-gids: \"%s\" is not a GID", f->gids.v[i]);
 			}
 		free(p->user.additional_gids);

@@ -337,6 +337,12 @@ const char *spec_ns_type_name(enum spec_ns_type t);	/* "pid", "network", ... */
 /* Container ids: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 1024 bytes, not "." or "..". */
 int spec_validate_container_id(const char *id, struct oerr *e);
 
+/* The largest uid or gid a process may be given, runc's limit (and its
+ * words for the error): 4294967295 is (uid_t)-1, which setresuid and
+ * setresgid read as "leave unchanged", so such a user would stay root. */
+#define SPEC_ID_MAX 2147483647u
+#define SPEC_ID_RANGE_MSG "uids and gids must be in range 0-2147483647"
+
 /* Free a process object on its own (exec --process replaces the config's). */
 void spec_process_free(struct spec_process *p);
 /* Free a linux.resources object on its own (update -r). */

@@ -44,6 +44,29 @@ static int parse_console(struct jp *p, json_t *o, void *arg)
 	return 0;
 }
 
+static int read_id(struct jp *p, json_t *v, uint32_t *out)
+{
+	int64_t id;
+	int r = jp_v_int(p, v, 0, UINT32_MAX, "an unsigned 32-bit integer", &id);
+	if (r < 0)
+		return r;
+	if (id > SPEC_ID_MAX)
+		return jp_fail(p, SPEC_ID_RANGE_MSG);
+	*out = (uint32_t)id;
+	return 0;
+}
+
+static int parse_id(struct jp *p, json_t *o, const char *key, uint32_t *out)
+{
+	json_t *v = jp_get(o, key);
+	if (!v)
+		return 0;
+	size_t m = jp_push_key(p, key);
+	int r = read_id(p, v, out);
+	jp_pop(p, m);
+	return r;
+}
+
 static int parse_gids(struct jp *p, json_t *o, struct spec_user *u)
 {
 	json_t *v = jp_get(o, "additionalGids");
@@ -57,11 +80,9 @@ static int parse_gids(struct jp *p, json_t *o, struct spec_user *u)
 	if (n && !(u->additional_gids = calloc(n, sizeof(uint32_t))))
 		r = jp_nomem(p);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		int64_t gid;
 		size_t mi = jp_push_index(p, i);
-		r = jp_v_int(p, json_array_get(v, i), 0, UINT32_MAX, "an unsigned 32-bit integer", &gid);
+		r = read_id(p, json_array_get(v, i), &u->additional_gids[i]);
 		jp_pop(p, mi);
-		u->additional_gids[i] = (uint32_t)gid;
 		u->n_additional_gids = i + 1;
 	}
 	jp_pop(p, m);
@@ -72,8 +93,7 @@ static int parse_user(struct jp *p, json_t *o, void *arg)
 {
 	struct spec_user *u = arg;
 	int r;
-	if ((r = jp_u32(p, o, "uid", JP_OPT, &u->uid, NULL)) < 0 ||
-	    (r = jp_u32(p, o, "gid", JP_OPT, &u->gid, NULL)) < 0 ||
+	if ((r = parse_id(p, o, "uid", &u->uid)) < 0 || (r = parse_id(p, o, "gid", &u->gid)) < 0 ||
 	    (r = jp_u32(p, o, "umask", JP_OPT, &u->umask, &u->has_umask)) < 0)
 		return r;
 	return parse_gids(p, o, u);

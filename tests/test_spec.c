@@ -116,6 +116,12 @@ static const struct bad_case {
 	{ PROC(",'user':{'uid':4294967296}"), "process.user.uid: must be an unsigned 32-bit integer" },
 	{ PROC(",'user':{'uid':18446744073709551615}"), "process.user.uid: must be an unsigned 32-bit integer" },
 	{ PROC(",'user':{'gid':1.5}"), "process.user.gid: must be an unsigned 32-bit integer" },
+	/* (uid_t)-1 would leave the process root; runc's limit and words */
+	{ PROC(",'user':{'uid':4294967295}"), "process.user.uid: uids and gids must be in range 0-2147483647" },
+	{ PROC(",'user':{'uid':2147483648}"), "process.user.uid: uids and gids must be in range 0-2147483647" },
+	{ PROC(",'user':{'uid':0,'gid':4294967295}"), "process.user.gid: uids and gids must be in range 0-2147483647" },
+	{ PROC(",'user':{'additionalGids':[5,4294967295]}"),
+	  "process.user.additionalGids[1]: uids and gids must be in range 0-2147483647" },
 	{ PROC(",'user':{'umask':'022'}"), "process.user.umask: must be an unsigned 32-bit integer" },
 	{ PROC(",'user':{'additionalGids':[1,'x']}"),
 	  "process.user.additionalGids[1]: must be an unsigned 32-bit integer" },
@@ -309,7 +315,7 @@ static const char full_config[] =
 	"   'gidMappings':[{'containerID':0,'hostID':2000,'size':20}]}],"
 	"'process':{'terminal':true,'consoleSize':{'height':24,'width':80},'cwd':'/srv',"
 	"  'args':['/bin/echo','hi'],'env':['A=1','B=2'],"
-	"  'user':{'uid':1000,'gid':100,'umask':18,'additionalGids':[5,4294967295]},"
+	"  'user':{'uid':1000,'gid':100,'umask':18,'additionalGids':[5,2147483647]},"
 	"  'capabilities':{'bounding':['CAP_KILL','CAP_FOO'],'ambient':[]},"
 	"  'rlimits':[{'type':'RLIMIT_NOFILE','soft':1024,'hard':4096},"
 	"    {'type':'RLIMIT_RTTIME','soft':18446744073709551615,'hard':18446744073709551615},"
@@ -398,7 +404,7 @@ static void check_full_process(const struct spec *s)
 	ok(!strcmp(p->cwd, "/srv") && strv_is(p->args, p->n_args, (const char *const[]){ "/bin/echo", "hi", NULL }) &&
 	   strv_is(p->env, p->n_env, (const char *const[]){ "A=1", "B=2", NULL }), "cwd, args, env");
 	ok(p->user.uid == 1000 && p->user.gid == 100 && p->user.has_umask && p->user.umask == 18 &&
-	   p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 4294967295u, "user");
+	   p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 2147483647u, "user");
 	ok(p->has_capabilities && strv_is(p->capabilities.bounding, p->capabilities.n_bounding,
 					  (const char *const[]){ "CAP_KILL", "CAP_FOO", NULL }) &&
 	   p->capabilities.ambient && p->capabilities.n_ambient == 0 && p->capabilities.ambient[0] == NULL &&
