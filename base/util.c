@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -84,6 +85,68 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *lenp, struct o
 		*lenp = len;
 	*out = steal_ptr(buf);
 	return 0;
+}
+
+int read_fd_max(int fd, const char *name, size_t max, const char *max_text, char **out, size_t *lenp,
+		struct oerr *e)
+{
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+	if (!buf)
+		return oerr_set(e, ENOMEM, "read %s", name);
+	for (;;) {
+		if (len == cap) {
+			/* One byte past max tells a file that is too large. */
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if (ncap <= cap)
+				return oerr_setx(e, EFBIG, "%s: more than the %s limit", name, max_text);
+			char *nb = realloc(buf, ncap + 1);
+			if (!nb)
+				return oerr_set(e, ENOMEM, "read %s", name);
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return oerr_set(e, errno, "read %s", name);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return oerr_setx(e, EFBIG, "%s: more than the %s limit", name, max_text);
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	*out = steal_ptr(buf);
+	return 0;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of an unknown type";
+}
+
+int read_regular_file_at(int dirfd, const char *path, size_t max, const char *max_text, char **out,
+			 size_t *len, struct oerr *e)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return oerr_set(e, errno, "open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return oerr_set(e, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return oerr_setx(e, EINVAL, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+	if ((uintmax_t)st.st_size > max)
+		return oerr_setx(e, EFBIG, "%s: %jd bytes, more than the %s limit", path, (intmax_t)st.st_size,
+				 max_text);
+	return read_fd_max(fd, path, max, max_text, out, len, e);
 }
 
 int mkdir_p(const char *path, mode_t mode)

@@ -35,6 +35,17 @@ static inline void strvfreep(char ***v)
 int write_file_at(int dirfd, const char *path, const void *buf, size_t len, bool create, struct oerr *e);
 /* Read a whole (small) file into a NUL-terminated malloc'd buffer. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct oerr *e);
+/* Read a file that must be a regular file of at most max bytes (the JSON
+ * documents ocirt reads from a path). A FIFO, a device, a directory, or a
+ * symlink to one, is refused at once without blocking, and so is a larger
+ * file: "<path>: not a regular file (a FIFO)", "<path>: N bytes, more than
+ * the <max_text> limit". Out: NUL-terminated, malloc'd. */
+int read_regular_file_at(int dirfd, const char *path, size_t max, const char *max_text, char **out,
+			 size_t *len, struct oerr *e);
+/* The same from an open fd (standard input) that need not be a regular
+ * file: reads at most max bytes, and refuses more. name is for errors. */
+int read_fd_max(int fd, const char *name, size_t max, const char *max_text, char **out, size_t *len,
+		struct oerr *e);
 /* write(2)/read(2) loops that retry on EINTR and short counts; return 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 int read_all(int fd, void *buf, size_t len);

@@ -244,3 +244,69 @@ expect_create_error() {
 	ocirt list -q
 	assert_output "$ID-ok"
 }
+
+# refused_fast WANT ARGS...: `ocirt ARGS` fails within a second and says
+# WANT. Its memory is capped, so that a runtime that reads on and on fails
+# instead of taking the host's; it is killed after 10 seconds.
+refused_fast() {
+	local want=$1 t0=$EPOCHREALTIME ms
+	shift
+	status=0
+	(
+		ulimit -v 1048576
+		exec env OCIRT_TEST_MARK="$MARK" timeout -s KILL 10 "$OCIRT" --root "$ROOT" "$@"
+	) <"${OCIRT_STDIN:-/dev/null}" >"$BATS_TEST_TMPDIR/refused.out" 2>"$BATS_TEST_TMPDIR/refused.err" 3>&- ||
+		status=$?
+	ms=$(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
+	stderr=$(cat "$BATS_TEST_TMPDIR/refused.err")
+	echo "\$ ocirt $* -> $status after ${ms} ms: $stderr" >&2
+	[ "$status" -ne 0 ] && [ "$status" -ne 137 ]
+	assert_contains "$stderr" "$want"
+	[ "$ms" -lt 1000 ]
+}
+
+# bad_json_file PATH: make PATH, in turn, each kind of file that must be
+# refused, and run CHECK (the rest of the arguments) on each.
+bad_json_file() {
+	local f=$1
+	shift
+	rm -f "$f"
+	ln -s /dev/zero "$f"
+	"$@" "not a regular file (a character device)"
+	rm "$f"
+	mkfifo "$f"
+	"$@" "not a regular file (a FIFO)"
+	rm "$f"
+	truncate -s 10G "$f"
+	"$@" "10737418240 bytes, more than the 16 MiB limit"
+	rm "$f"
+}
+
+@test "JSON files that are not regular files, or too large, are refused at once" {
+	# config.json: a symlink to /dev/zero, a FIFO no one writes, a 10 GB sparse file
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/config.json"
+	check_create() {
+		refused_fast "$BUNDLE/config.json: $1" create -b "$BUNDLE" "$ID"
+		assert_clean
+	}
+	bad_json_file "$BUNDLE/config.json" check_create
+	cp "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/config.json"
+
+	# exec --process and update -r, on a running container
+	start_sleeper
+	p=$BATS_TEST_TMPDIR/p.json
+	check_exec() { refused_fast "$p: $1" exec --process "$p" "$ID"; }
+	bad_json_file "$p" check_exec
+	check_update() { refused_fast "$p: $1" update -r "$p" "$ID"; }
+	bad_json_file "$p" check_update
+	# From standard input too, which is read up to the limit.
+	OCIRT_STDIN=/dev/zero refused_fast "standard input: more than the 16 MiB limit" update -r - "$ID"
+
+	# state.json
+	s=$ROOT/$ID/state.json
+	cp "$s" "$BATS_TEST_TMPDIR/state.json"
+	check_state() { refused_fast "state.json: $1" state "$ID"; }
+	bad_json_file "$s" check_state
+	cp "$BATS_TEST_TMPDIR/state.json" "$s"
+	[ "$(ct_status "$ID")" = running ]
+}

@@ -209,7 +209,7 @@ static int exec_main(struct exec_flags *f, const char *id, int argc, char **argv
 		ret = oerr_setx(e, EINVAL, "cannot exec in a paused container (use --ignore-paused)");
 		goto out;
 	}
-	if ((ret = read_file_at(c.dirfd, "config.json", &text, &len, e)) < 0 ||
+	if ((ret = spec_read_json_file(c.dirfd, "config.json", &text, &len, e)) < 0 ||
 	    (ret = spec_parse(text, len, &s, e)) < 0)
 		goto out;
 	if (f->process_file) {

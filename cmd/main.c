@@ -39,8 +39,8 @@ int parse_config_piece(const char *path, const char *prefix, const char *suffix,
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int ret = strcmp(path, "-") ? read_file_at(AT_FDCWD, path, &text, &len, e)
-				    : read_file_at(0, "/dev/stdin", &text, &len, e);
+	int ret = strcmp(path, "-") ? spec_read_json_file(AT_FDCWD, path, &text, &len, e)
+				    : read_fd_max(0, "standard input", SPEC_JSON_MAX, SPEC_JSON_MAX_TEXT, &text, &len, e);
 	if (ret < 0)
 		return ret;
 	_cleanup_free_ char *wrapped = NULL;

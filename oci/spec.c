@@ -128,6 +128,11 @@ int spec_parse(const char *json, size_t len, struct spec **out, struct oerr *e)
 	return 0;
 }
 
+int spec_read_json_file(int dirfd, const char *path, char **text, size_t *len, struct oerr *e)
+{
+	return read_regular_file_at(dirfd, path, SPEC_JSON_MAX, SPEC_JSON_MAX_TEXT, text, len, e);
+}
+
 int spec_load_bundle(const char *bundle_dir, struct spec **out, struct oerr *e)
 {
 	char path[4096];
@@ -136,7 +141,7 @@ int spec_load_bundle(const char *bundle_dir, struct spec **out, struct oerr *e)
 		return oerr_set(e, ENAMETOOLONG, "open %s/config.json", bundle_dir);
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_file_at(AT_FDCWD, path, &text, &len, e);
+	int r = spec_read_json_file(AT_FDCWD, path, &text, &len, e);
 	if (r < 0)
 		return r;
 	r = spec_parse(text, len, out, e);

@@ -323,6 +323,14 @@ struct spec {
  * "linux.uidMappings[0].size: must be an unsigned 32-bit integer". Duplicate object
  * keys are rejected. *out is set only on success. */
 int spec_parse(const char *json, size_t len, struct spec **out, struct oerr *e);
+/* The most ocirt reads of a JSON document from a file (config.json, exec
+ * --process, update -r, state.json): runc-sized configs are a few KB, the
+ * largest seccomp profiles a few hundred. */
+#define SPEC_JSON_MAX ((size_t)16 << 20)
+#define SPEC_JSON_MAX_TEXT "16 MiB"
+/* Read such a file: a regular file (not a FIFO, a device or a symlink to
+ * one) of at most SPEC_JSON_MAX bytes, refused at once otherwise. */
+int spec_read_json_file(int dirfd, const char *path, char **text, size_t *len, struct oerr *e);
 /* Read and parse <bundle>/config.json. */
 int spec_load_bundle(const char *bundle_dir, struct spec **out, struct oerr *e);
 /* Checks that need the whole config (e.g. a user namespace needs mappings,

@@ -623,6 +623,26 @@ static void test_bundle(void)
 	write_text(path, "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"../rootfs\"}}");
 	ok(spec_load_bundle(dir, &s, &e) == 0 && !strcmp(s->root_path, "../rootfs"), "root.path kept as written");
 	spec_free(s);
+	s = NULL;
+	/* Not a regular file, or too large: refused without reading (or waiting). */
+	unlink(path);
+	if (symlink("/dev/zero", path) == 0) {
+		snprintf(want, sizeof(want), "%s: not a regular file (a character device)", path);
+		ok(spec_load_bundle(dir, &s, &e) == -EINVAL && !strcmp(e.msg, want), "symlink to /dev/zero: %s", e.msg);
+	}
+	unlink(path);
+	if (mkfifo(path, 0600) == 0) {
+		snprintf(want, sizeof(want), "%s: not a regular file (a FIFO)", path);
+		ok(spec_load_bundle(dir, &s, &e) == -EINVAL && !strcmp(e.msg, want), "FIFO: %s", e.msg);
+	}
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && ftruncate(fd, (off_t)SPEC_JSON_MAX + 1) == 0) {
+		snprintf(want, sizeof(want), "%s: %zu bytes, more than the 16 MiB limit", path, SPEC_JSON_MAX + 1);
+		ok(spec_load_bundle(dir, &s, &e) == -EFBIG && !strcmp(e.msg, want), "too large: %s", e.msg);
+	}
+	if (fd >= 0)
+		close(fd);
 	unlink(path);
 	rmdir(dir);
 }

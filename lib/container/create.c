@@ -46,7 +46,7 @@ static int load_config(struct create_run *r, struct oerr *e)
 	free(r->config_text);
 	r->config_text = NULL;
 	snprintf(path, sizeof(path), "%s/config.json", r->bundle);
-	int ret = read_file_at(AT_FDCWD, path, &r->config_text, &r->config_len, e);
+	int ret = spec_read_json_file(AT_FDCWD, path, &r->config_text, &r->config_len, e);
 	if (ret < 0)
 		return ret;
 	ret = spec_parse(r->config_text, r->config_len, &r->spec, e);

@@ -103,7 +103,7 @@ static int load_saved_spec_for(const struct container *c, enum hook_phase phase,
 	*out = NULL;
 	if (!(c->st.hooks & (1u << phase)))
 		return 0;
-	int ret = read_file_at(c->dirfd, "config.json", &text, &len, e);
+	int ret = spec_read_json_file(c->dirfd, "config.json", &text, &len, e);
 	if (ret < 0)
 		return ret;
 	return spec_parse(text, len, out, e);

@@ -1,5 +1,6 @@
 #include "lib/container/statedir.h"
 #include "base/util.h"
+#include "oci/spec.h"
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -147,7 +148,7 @@ int state_read(int dirfd, struct container_state *st, struct oerr *e)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_file_at(dirfd, "state.json", &text, &len, e);
+	int r = spec_read_json_file(dirfd, "state.json", &text, &len, e);
 	if (r < 0)
 		return r;
 	json_error_t jerr;
