@@ -168,6 +168,9 @@ teardown_common() {
 	return $bad
 }
 
+# OCIRT_AS: a command (array) that ocirt runs under, e.g. as_user's.
+OCIRT_AS=()
+
 # ocirt [ARGS...]: run the binary under test with this test's --root, like
 # bats' `run`: sets $status, $output (stdout), $stderr and $lines. stdout and
 # stderr go to files, not pipes, so a container that keeps them open cannot
@@ -177,7 +180,7 @@ ocirt() {
 	OCIRT_CALLS=$((OCIRT_CALLS + 1))
 	local out=$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.out err=$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.err
 	status=0
-	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" "$@" \
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "${OCIRT_AS[@]}" "$OCIRT" --root "$ROOT" "$@" \
 		<"${OCIRT_STDIN:-/dev/null}" >"$out" 2>"$err" 3>&- || status=$?
 	output=$(cat "$out")
 	stderr=$(cat "$err")
@@ -379,4 +382,46 @@ cg_dir() {
 	p=$(cg_path "$1" "${2:-self}")
 	[ -n "$p" ] || return 1
 	echo "$m${p%/}"
+}
+
+# An unprivileged user for rootless tests: RL_USER, RL_UID, RL_GID and,
+# when useradd gave it subordinate ids (uidmap installed), RL_SUBUID and
+# RL_SUBGID (the first id of a range of RL_SUBCOUNT). rl_user_remove takes
+# it away again, with its group and its /etc/subuid and /etc/subgid lines.
+rl_user_add() {
+	RL_USER=ocirt-rl-$$
+	useradd -M -d /nonexistent -s /bin/sh -U "$RL_USER" >&2
+	RL_UID=$(id -u "$RL_USER")
+	RL_GID=$(id -g "$RL_USER")
+	RL_SUBUID=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subuid 2>/dev/null) || true
+	RL_SUBGID=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subgid 2>/dev/null) || true
+	RL_SUBCOUNT=$(awk -F: -v u="$RL_USER" '$1 == u { print $3; exit }' /etc/subuid 2>/dev/null) || true
+	export RL_USER RL_UID RL_GID RL_SUBUID RL_SUBGID RL_SUBCOUNT
+}
+
+rl_user_remove() {
+	[ -n "${RL_USER:-}" ] || return 0
+	# -f: even if a test left a process of the user (it fails on its own)
+	userdel -f "$RL_USER" >&2 || true
+	getent group "$RL_USER" >/dev/null && groupdel "$RL_USER" >&2
+	return 0
+}
+
+# as_user CMD...: CMD as RL_USER (environment kept; HOME is /nonexistent).
+# "${AS_USER[@]}" is the same as a command prefix (OCIRT_AS=("${AS_USER[@]}")).
+as_user() {
+	setpriv --reuid "$RL_UID" --regid "$RL_GID" --clear-groups -- "$@"
+}
+as_user_prefix() {
+	AS_USER=(setpriv --reuid "$RL_UID" --regid "$RL_GID" --clear-groups --)
+}
+
+# Every directory above PATH searchable by anyone (mktemp makes them 0700),
+# so that an unprivileged user or the ids of a user namespace reach PATH.
+open_dirs_above() {
+	local d=$1
+	while [ "$d" != / ]; do
+		chmod a+x "$d"
+		d=$(dirname "$d")
+	done
 }

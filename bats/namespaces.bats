@@ -22,16 +22,6 @@ join_ns() {
 		'.linux.namespaces = [(.linux.namespaces[] | select(.type != $t)), {"type": $t, "path": $p}]'
 }
 
-# A user namespace needs every directory above the rootfs to be searchable by
-# the mapped ids; mktemp made the bats dirs 0700.
-open_tmp_dirs() {
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		chmod a+x "$d"
-		d=$(dirname "$d")
-	done
-}
-
 map_ids() {
 	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
@@ -115,7 +105,7 @@ map_ids() {
 }
 
 @test "user: uid and gid maps are applied" {
-	open_tmp_dirs
+	open_dirs_above "$BUNDLE"
 	add_ns user
 	map_ids
 	run_ct sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c "%u %g" /bin/busybox; touch /tmp/made-inside'
@@ -130,7 +120,7 @@ map_ids() {
 }
 
 @test "user: the container's root has no capabilities over the host" {
-	open_tmp_dirs
+	open_dirs_above "$BUNDLE"
 	add_ns user
 	map_ids
 	update_config '.process.capabilities.bounding += ["CAP_DAC_OVERRIDE"] | .process.capabilities.effective += ["CAP_DAC_OVERRIDE"] | .process.capabilities.permitted += ["CAP_DAC_OVERRIDE"]'

@@ -7,6 +7,7 @@ struct global_opts {
 	const char *root;
 	bool systemd_cgroup;
 	bool debug;
+	bool rootless;		/* --rootless (auto resolved): cgroups the user cannot make are skipped */
 };
 
 extern struct global_opts G;

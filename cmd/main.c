@@ -2,6 +2,7 @@
 #include "cmd/commands.h"
 #include "cmd/log.h"
 #include "lib/container/statedir.h"
+#include "lib/process/namespace.h"
 #include "base/util.h"
 #include "oci/spec.h"
 #include <errno.h>
@@ -53,6 +54,43 @@ int parse_config_piece(const char *path, const char *prefix, const char *suffix,
 	return 0;
 }
 
+/* --rootless: true, false (as Go's strconv.ParseBool spells them, as runc
+ * takes them) or auto: rootless when not root, or root in a user namespace. */
+static int parse_rootless(const char *v, bool *out, struct oerr *e)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	if (!v || !strcmp(v, "auto")) {
+		*out = geteuid() != 0 || userns_running_in();
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcmp(v, yes[i]))
+			return *out = true, 0;
+		if (!strcmp(v, no[i]))
+			return *out = false, 0;
+	}
+	return oerr_setx(e, EINVAL, "--rootless: expected true, false or auto, got \"%s\"", v);
+}
+
+/* Without --root: $XDG_RUNTIME_DIR/ocirt for a user other than root (also
+ * root in a user namespace, unless $USER says root), as runc does. */
+static const char *default_root(void)
+{
+	static char buf[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (!xdg || !*xdg || xdg[0] != '/')
+		return STATEDIR_DEFAULT_ROOT;
+	if (geteuid() == 0) {
+		const char *user = getenv("USER");
+		if (!userns_running_in() || (user && !strcmp(user, "root")))
+			return STATEDIR_DEFAULT_ROOT;
+	}
+	if ((size_t)snprintf(buf, sizeof(buf), "%s/ocirt", xdg) >= sizeof(buf))
+		return STATEDIR_DEFAULT_ROOT;
+	return buf;
+}
+
 int fail(const struct oerr *e)
 {
 	log_error(e->msg[0] ? e->msg : "unknown error");
@@ -78,11 +116,14 @@ static void usage(void)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
 	printf("\nGlobal options:\n"
-	       "  --root value          state directory (default: " STATEDIR_DEFAULT_ROOT ")\n"
+	       "  --root value          state directory (default: " STATEDIR_DEFAULT_ROOT
+	       ", or $XDG_RUNTIME_DIR/ocirt for a user other than root)\n"
 	       "  --log value           log file (default: stderr only)\n"
 	       "  --log-format value    text or json (default: text)\n"
 	       "  --debug               log debug messages\n"
 	       "  --systemd-cgroup      use systemd for cgroups\n"
+	       "  --rootless value      true, false or auto (default): when true, a cgroup the user may not\n"
+	       "                        create is skipped if the config sets no limits\n"
 	       "  --help, -h            show help\n"
 	       "  --version, -v         print the version\n");
 }
@@ -90,10 +131,10 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *log_path = NULL, *log_format = NULL;
-	bool help = false, version = false, rootless = false;
-	const char *rootless_s = NULL, *criu = NULL;
+	bool help = false, version = false;
+	const char *rootless_s = NULL, *criu = NULL, *root = NULL;
 	const struct opt globals[] = {
-		{ "root", 0, OPT_STR, &G.root, NULL },
+		{ "root", 0, OPT_STR, &root, NULL },
 		{ "log", 0, OPT_STR, &log_path, NULL },
 		{ "log-format", 0, OPT_STR, &log_format, NULL },
 		{ "debug", 0, OPT_BOOL, &G.debug, NULL },
@@ -104,7 +145,6 @@ int main(int argc, char **argv)
 		{ "version", 'v', OPT_BOOL, &version, NULL },
 		{ 0 },
 	};
-	(void)rootless;
 	struct oerr e = { 0 };
 	int argi = 1, npos;
 	const char *pos[1];
@@ -122,6 +162,11 @@ int main(int argc, char **argv)
 	}
 	if (log_setup(log_path, log_format, G.debug) < 0)
 		return 1;
+	if (parse_rootless(rootless_s, &G.rootless, &e) < 0) {
+		log_error(e.msg);
+		return 1;
+	}
+	G.root = root ? root : default_root();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, pos[0]))
 			return commands[i].fn(argc - argi, argv + argi);

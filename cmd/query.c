@@ -7,14 +7,41 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The name of uid in /etc/passwd (ocirt is static and calls no NSS), else
+ * "#uid", as runc's list shows the owner. */
+static void owner_name(uid_t uid, char *out, size_t len)
+{
+	snprintf(out, len, "#%u", (unsigned)uid);
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = line, *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		char *end;
+		unsigned long v = strtoul(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end != ':' || v != (unsigned long)uid)
+			continue;
+		size_t n = (size_t)(c1 - name);
+		if (n < len) {
+			memcpy(out, name, n);
+			out[n] = '\0';
+		}
+		return;
+	}
+}
+
 static json_t *list_entry(const struct container *c)
 {
+	char owner[256];
+	owner_name(c->st.owner, owner, sizeof(owner));
 	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "id", c->st.id,
 			      "pid", (json_int_t)(c->status == CS_STOPPED ? 0 : c->st.pid),
 			      "status", container_status_name(c->status),
 			      "bundle", c->st.bundle ? c->st.bundle : "",
 			      "rootfs", c->st.rootfs ? c->st.rootfs : "",
-			      "created", c->st.created ? c->st.created : "", "owner", "root");
+			      "created", c->st.created ? c->st.created : "", "owner", owner);
 	if (o && c->st.annotations)
 		json_object_set(o, "annotations", c->st.annotations);
 	return o;
@@ -62,10 +89,13 @@ int cmd_list(int argc, char **argv)
 			printf("%s\n", c.st.id);
 		else if (json)
 			json_array_append_new(arr, list_entry(&c));
-		else
+		else {
+			char owner[256];
+			owner_name(c.st.owner, owner, sizeof(owner));
 			printf("%-12s %-10d %-10s %-40s %-32s %s\n", c.st.id,
 			       c.status == CS_STOPPED ? 0 : c.st.pid, container_status_name(c.status),
-			       c.st.bundle ? c.st.bundle : "", c.st.created ? c.st.created : "", "root");
+			       c.st.bundle ? c.st.bundle : "", c.st.created ? c.st.created : "", owner);
+		}
 		container_close(&c);
 	}
 	if (json && !quiet) {

@@ -10,7 +10,8 @@
 
 int cmd_run(int argc, char **argv)
 {
-	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup };
+	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup,
+				  .rootless = G.rootless };
 	bool detach = false, keep = false;
 	const struct opt extra[] = {
 		{ "detach", 'd', OPT_BOOL, &detach, "do not wait for the container's process" },

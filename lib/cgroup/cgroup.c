@@ -121,6 +121,33 @@ static bool memory_set(const struct spec_memory *m)
 	       m->has_swappiness || m->has_disable_oom_killer || m->has_use_hierarchy;
 }
 
+const char *cgroup_limit_field(const struct spec_resources *r)
+{
+	if (!r)
+		return NULL;
+	const struct spec_cpu *c = r->cpu;
+	const struct spec_blkio *b = r->block_io;
+	if (c && ((c->cpus && *c->cpus) || (c->mems && *c->mems) || cpu_set(c)))
+		return "cpu";
+	if (r->memory && memory_set(r->memory))
+		return "memory";
+	if (r->has_pids_limit)
+		return "pids";
+	if (b && ((b->has_weight && b->weight) || (b->has_leaf_weight && b->leaf_weight) || b->n_weight_device ||
+		  b->n_throttle_read_bps || b->n_throttle_write_bps || b->n_throttle_read_iops ||
+		  b->n_throttle_write_iops))
+		return "blockIO";
+	if (r->n_hugepage_limits)
+		return "hugepageLimits";
+	if (r->n_rdma)
+		return "rdma";
+	if (r->has_net_class_id || r->n_net_priorities)
+		return "network";
+	if (r->n_unified)
+		return "unified";
+	return NULL;
+}
+
 static int set_pids(const char *dir, int64_t limit, struct oerr *e)
 {
 	/* -1 (any negative) is no limit; 0 is a limit (runtime-spec 1.3). */

@@ -49,6 +49,10 @@ struct cgroup_join {
 	bool cloned_into;	/* set by cgroup_join_clone, in parent and child */
 };
 #define CGROUP_JOIN_NONE ((struct cgroup_join){ .v2_dir = -1, .v2_procs = -1 })
+/* The first field of r under linux.resources that sets a limit ("memory",
+ * "cpu", ...), device rules left aside; NULL when there is none. A
+ * rootless runtime goes without a cgroup it cannot make only then. */
+const char *cgroup_limit_field(const struct spec_resources *r);
 /* The same as cgroup_create without moving a process: *j joins it. */
 int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
 		   struct oerr *e);

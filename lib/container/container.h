@@ -19,6 +19,8 @@ struct create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool systemd_cgroup;
+	bool rootless;			/* --rootless: a cgroup the user may not create is left out
+					 * when the config sets no limits (lib/cgroup/cgroup.h) */
 };
 
 enum container_status { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };

@@ -311,6 +311,70 @@ static bool needs_two_stage(const struct spec *s, bool *fork_init)
 	return two;
 }
 
+static bool permission_error(int ret)
+{
+	return ret == -EACCES || ret == -EPERM || ret == -EROFS;
+}
+
+/* runc's rule for a rootless container (--rootless): a cgroup the user may
+ * not make or enter (cgroup v1, or v2 without a subtree delegated to the
+ * user) is left out when the config sets no limits and names no
+ * cgroupsPath; otherwise the error says why. ret is the failure. */
+static int rootless_cgroup_fallback(struct create_run *r, int ret, struct oerr *e)
+{
+	if (!r->o->rootless || !permission_error(ret))
+		return ret;
+	const struct spec_linux *l = r->spec->linux_;
+	const char *field = cgroup_limit_field(l->resources);
+	char why[sizeof(e->msg)];
+	snprintf(why, sizeof(why), "%s", e->msg);
+	if (field)
+		return oerr_setx(e, -ret, "linux.resources.%s: a rootless container cannot get this limit without a "
+				 "cgroup the user may write (cgroup v1, or cgroup v2 without a delegated subtree): %s",
+				 field, why);
+	if (l->cgroups_path && *l->cgroups_path)
+		return oerr_setx(e, -ret, "linux.cgroupsPath \"%s\": a rootless container gets its cgroup only "
+				 "where the user may make it: %s", l->cgroups_path, why);
+	if (r->cgroup_path) {
+		struct oerr ignored;
+		cgroup_destroy(r->cgroup_path, &ignored);
+		free(r->cgroup_path);
+		r->cgroup_path = NULL;
+	}
+	*e = (struct oerr){ 0 };
+	return 0;
+}
+
+/* The container's cgroup, or none (rootless_cgroup_fallback). */
+static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oerr *e)
+{
+	struct spec_resources *res = r->spec->linux_->resources;
+	size_t n_devices = res ? res->n_devices : 0;
+	/* Device rules need privileges a rootless runtime does not have (v1's
+	 * devices cgroup, v2's eBPF program); runc leaves them out too. A user
+	 * namespace keeps the container from making device nodes. */
+	if (r->o->rootless && res)
+		res->n_devices = 0;
+	int ret = cgroup_prepare(r->spec, r->o->id, &r->cgroup_path, j, e);
+	if (res)
+		res->n_devices = n_devices;
+	if (ret < 0)
+		ret = rootless_cgroup_fallback(r, ret, e);
+	return ret;
+}
+
+/* Clone the init into the cgroup; where a rootless runtime may not move a
+ * process there, without it when rootless_cgroup_fallback allows. */
+static pid_t clone_init(struct create_run *r, struct cgroup_join *j, unsigned long flags, struct oerr *e)
+{
+	pid_t pid = cgroup_join_clone(j, flags, e);
+	if (pid >= 0 || !r->cgroup_path || rootless_cgroup_fallback(r, pid, e) < 0)
+		return pid;
+	cgroup_join_close(j);
+	r->ictx.cgroup = NULL;
+	return cgroup_join_clone(j, flags, e);
+}
+
 int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e)
 {
 	struct create_run r = { .o = o, .dirfd = -1, .ictx.sync_fd = -1 };
@@ -382,11 +446,11 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 				   writes_oom_score_adj(r.spec),
 	};
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
-	if ((ret = cgroup_prepare(r.spec, o->id, &r.cgroup_path, &cg_join, e)) < 0)
+	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0)
 		goto fail;
-	r.ictx.cgroup = &cg_join;
+	r.ictx.cgroup = r.cgroup_path ? &cg_join : NULL;
 	fflush(NULL);
-	pid_t pid = cgroup_join_clone(&cg_join, clone_flags, e);
+	pid_t pid = clone_init(&r, &cg_join, clone_flags, e);
 	if (pid < 0) {
 		ret = oerr_wrap(e, "clone container init");
 		goto fail;

@@ -75,21 +75,33 @@ static int open_container_ns(pid_t pid, int fds[SPEC_NS__COUNT], struct oerr *e)
 	return 0;
 }
 
+static int join_userns(struct exec_child *c, struct oerr *e)
+{
+	int ret = ns_join(c->ns_fds[SPEC_NS_USER], SPEC_NS_USER, e);
+	if (ret < 0)
+		return ret;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return oerr_set(e, errno, "become root in the container's user namespace");
+	return 0;
+}
+
+/* Root joins the user namespace last, keeping its privileges for the
+ * others (some may be the host's); an unprivileged runtime (rootless) has
+ * privileges only in the container's user namespace, so it joins it first. */
 static int exec_join(struct exec_child *c, struct oerr *e)
 {
 	int ret;
+	bool userns = c->ns_fds[SPEC_NS_USER] >= 0, user_first = userns && geteuid() != 0;
+	if (user_first && (ret = join_userns(c, e)) < 0)
+		return ret;
 	for (int t = 0; t < SPEC_NS__COUNT; t++) {
 		if (t == SPEC_NS_USER || c->ns_fds[t] < 0)
 			continue;
 		if ((ret = ns_join(c->ns_fds[t], (enum spec_ns_type)t, e)) < 0)
 			return ret;
 	}
-	if (c->ns_fds[SPEC_NS_USER] >= 0) {
-		if ((ret = ns_join(c->ns_fds[SPEC_NS_USER], SPEC_NS_USER, e)) < 0)
-			return ret;
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			return oerr_set(e, errno, "become root in the container's user namespace");
-	}
+	if (userns && !user_first && (ret = join_userns(c, e)) < 0)
+		return ret;
 	return 0;
 }
 

@@ -95,14 +95,20 @@ static int join_and_unshare(struct init_ctx *c, struct oerr *e)
 {
 	int ret;
 	/* Join the others while still privileged in the runtime's user namespace;
-	 * the user namespace last, so that it owns what is created after. */
+	 * the user namespace last, so that it owns what is created after. An
+	 * unprivileged runtime has privileges only in the user namespace it
+	 * joins: that one first then. */
+	int user_fd = c->ns_fds[SPEC_NS_USER];
+	bool user_first = user_fd >= 0 && geteuid() != 0;
+	if (user_first && (ret = ns_join(user_fd, SPEC_NS_USER, e)) < 0)
+		return ret;
 	for (int t = 0; t < SPEC_NS__COUNT; t++) {
 		if (t == SPEC_NS_USER || c->ns_fds[t] < 0)
 			continue;
 		if ((ret = ns_join(c->ns_fds[t], (enum spec_ns_type)t, e)) < 0)
 			return ret;
 	}
-	if (c->ns_fds[SPEC_NS_USER] >= 0 && (ret = ns_join(c->ns_fds[SPEC_NS_USER], SPEC_NS_USER, e)) < 0)
+	if (user_fd >= 0 && !user_first && (ret = ns_join(user_fd, SPEC_NS_USER, e)) < 0)
 		return ret;
 	int flags = c->new_flags & ~CLONE_NEWCGROUP;
 	if (flags && unshare(flags) < 0)
@@ -301,14 +307,20 @@ void init_main(struct init_ctx *c)
 		signal(sig, SIG_DFL);
 	/* The runtime dying mid-create must take the half-made container with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Nothing in the container may ptrace us or read our memory while we hold host fds. */
-	prctl(PR_SET_DUMPABLE, 0);
+	/* Nothing in the container may ptrace us or read our memory while we hold
+	 * host fds. An unprivileged runtime must still open our /proc/<pid>/uid_map,
+	 * which a process that is not dumpable keeps to root: after the maps then. */
+	bool privileged = geteuid() == 0;
+	if (privileged)
+		prctl(PR_SET_DUMPABLE, 0);
 	/* Before any namespace: user code must never run outside the cgroup, and
 	 * a new cgroup namespace is rooted where the init is when it is made. */
 	if (c->cgroup && cgroup_join_self(c->cgroup, &e) < 0)
 		goto fail;
 	if (init_namespaces(c, &e) < 0)
 		goto fail;
+	if (!privileged)
+		prctl(PR_SET_DUMPABLE, 0);
 	if (c->fork_init && fork_real_init(c, &e) < 0)
 		goto fail;
 	if (init_rootfs(c, &hook_state, &e) < 0)

@@ -68,31 +68,6 @@ int ns_new_flags(const struct spec_linux *l)
 	return flags;
 }
 
-/* All lines in one write: the kernel accepts a map file's content only once. */
-static int write_idmap(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, struct oerr *e)
-{
-	if (!n)
-		return 0;
-	size_t cap = n * 36 + 1, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return oerr_setx(e, ENOMEM, "%s", file);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return write_file_at(AT_FDCWD, path, buf, len, false, e);
-}
-
-int userns_write_maps(pid_t pid, const struct spec_linux *l, struct oerr *e)
-{
-	int ret = write_idmap(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, e);
-	if (ret < 0)
-		return ret;
-	return write_idmap(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, e);
-}
-
 int timens_write_offsets(pid_t pid, const struct spec_linux *l, struct oerr *e)
 {
 	char buf[128], path[64];
