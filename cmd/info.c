@@ -106,6 +106,11 @@ int cmd_features(int argc, char **argv)
 	static const char *const seccomp_flags[] = { "SECCOMP_FILTER_FLAG_LOG",
 		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC", NULL };
 
+	static const char *const mpol_modes[] = { "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
+		"MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL", NULL };
+	static const char *const mpol_flags[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
+		"MPOL_F_STATIC_NODES", NULL };
+
 	json_t *linux_ = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o},"
 				   " s:{s:b}, s:{s:b}, s:{s:b}}",
 				   "namespaces", strings(namespaces),
@@ -117,6 +122,8 @@ int cmd_features(int argc, char **argv)
 				   "supportedFlags", strings(seccomp_flags),
 				   "apparmor", "enabled", 0, "selinux", "enabled", 0,
 				   "intelRdt", "enabled", 0);
+	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),
+							      "flags", strings(mpol_flags)));
 	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}",
 			      "ociVersionMin", "1.0.0", "ociVersionMax", "1.3.0",
 			      "hooks", strings(hooks), "mountOptions", strings(mount_options),

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "base/err.h"
+#include "base/idset.h"
 
 struct spec_kv {		/* one entry of a map of strings (annotations, sysctl, unified) */
 	char *key;
@@ -88,6 +89,7 @@ struct spec_process {
 	struct spec_scheduler *scheduler;	/* NULL when absent */
 	struct spec_io_priority *io_priority;	/* NULL when absent */
 	char *exec_cpu_affinity_initial, *exec_cpu_affinity_final;
+	struct idset exec_cpus_initial, exec_cpus_final;	/* parsed; empty when absent */
 };
 
 struct spec_hook {
@@ -262,10 +264,17 @@ struct spec_intel_rdt {
 	bool enable_monitoring;
 };
 
+/* Limits of the list parser: the largest NUMA node and CPU numbers Linux
+ * builds for (NODES_SHIFT 10, NR_CPUS 8192). The host's own are checked
+ * where the policy or affinity is applied. */
+#define SPEC_MAX_NUMA_NODE 1023
+#define SPEC_MAX_CPU 8191
+
 struct spec_memory_policy {
 	char *mode;
 	int mode_num;
 	char *nodes;
+	struct idset node_set;	/* nodes, parsed */
 	char **flags;
 	size_t n_flags;
 	unsigned flags_mask;

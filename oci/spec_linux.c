@@ -47,11 +47,12 @@ static const struct jp_name propagations[] = {
 };
 
 /* MPOL_WEIGHTED_INTERLEAVE (Linux 6.9) is newer than some uapi headers. */
+#define OCIRT_MPOL_WEIGHTED_INTERLEAVE 6
 static const struct jp_name mpol_modes[] = {
 	{ "MPOL_DEFAULT", MPOL_DEFAULT }, { "MPOL_PREFERRED", MPOL_PREFERRED },
 	{ "MPOL_BIND", MPOL_BIND }, { "MPOL_INTERLEAVE", MPOL_INTERLEAVE },
 	{ "MPOL_LOCAL", MPOL_LOCAL }, { "MPOL_PREFERRED_MANY", MPOL_PREFERRED_MANY },
-	{ "MPOL_WEIGHTED_INTERLEAVE", 6 },
+	{ "MPOL_WEIGHTED_INTERLEAVE", OCIRT_MPOL_WEIGHTED_INTERLEAVE },
 };
 
 static const struct jp_name mpol_flags[] = {
@@ -213,6 +214,42 @@ static int parse_intel_rdt(struct jp *p, json_t *o, void *arg)
 	return 0;
 }
 
+/* What set_mempolicy(2) accepts for each mode, checked here so that a bad
+ * policy fails create with the field named rather than in the init. */
+static int check_memory_policy(struct jp *p, const struct spec_memory_policy *mp)
+{
+	unsigned n_nodes = idset_count(&mp->node_set);
+	unsigned f = mp->flags_mask;
+	switch (mp->mode_num) {
+	case MPOL_DEFAULT:
+	case MPOL_LOCAL:
+		if (n_nodes)
+			return jp_fail_key(p, "nodes", "%s takes no nodes", mp->mode);
+		if (mp->mode_num == MPOL_DEFAULT && f)
+			return jp_fail_key(p, "flags", "MPOL_DEFAULT takes no flags");
+		if (f & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES))
+			return jp_fail_key(p, "flags", "MPOL_LOCAL takes no node flags");
+		break;
+	case MPOL_PREFERRED:
+		/* No node means local allocation, and then there is no set for a flag to apply to. */
+		if (!n_nodes && (f & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)))
+			return jp_fail_key(p, "nodes", "MPOL_PREFERRED with MPOL_F_STATIC_NODES or "
+					   "MPOL_F_RELATIVE_NODES needs a node");
+		break;
+	default:	/* BIND, INTERLEAVE, WEIGHTED_INTERLEAVE, PREFERRED_MANY */
+		if (!n_nodes)
+			return jp_fail_key(p, "nodes", "%s needs at least one node", mp->mode);
+		break;
+	}
+	if ((f & MPOL_F_STATIC_NODES) && (f & MPOL_F_RELATIVE_NODES))
+		return jp_fail_key(p, "flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES "
+				   "exclude each other");
+	if ((f & MPOL_F_NUMA_BALANCING) && mp->mode_num != MPOL_BIND && mp->mode_num != MPOL_PREFERRED_MANY)
+		return jp_fail_key(p, "flags", "MPOL_F_NUMA_BALANCING works only with MPOL_BIND or "
+				   "MPOL_PREFERRED_MANY, not %s", mp->mode);
+	return 0;
+}
+
 static int parse_memory_policy(struct jp *p, json_t *o, void *arg)
 {
 	struct spec_memory_policy **out = arg, *mp = calloc(1, sizeof(*mp));
@@ -230,7 +267,11 @@ static int parse_memory_policy(struct jp *p, json_t *o, void *arg)
 		return r;
 	mp->mode_num = (int)mode;
 	mp->flags_mask = (unsigned)flags;
-	return 0;
+	char why[128];
+	if (mp->nodes && (r = idset_parse(mp->nodes, SPEC_MAX_NUMA_NODE, &mp->node_set, why, sizeof(why))) < 0)
+		return r == -ENOMEM ? jp_nomem(p) :
+			jp_fail_key(p, "nodes", "invalid node list \"%s\": %s", mp->nodes, why);
+	return check_memory_policy(p, mp);
 }
 
 static int parse_personality(struct jp *p, json_t *o, void *arg)
@@ -312,6 +353,7 @@ static void small_objects_free(struct spec_linux *l)
 	if (l->memory_policy) {
 		free(l->memory_policy->mode);
 		free(l->memory_policy->nodes);
+		idset_free(&l->memory_policy->node_set);
 		spec_strv_free(l->memory_policy->flags);
 		free(l->memory_policy);
 	}

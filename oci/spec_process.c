@@ -171,13 +171,14 @@ static int parse_io_priority(struct jp *p, json_t *o, void *arg)
 }
 
 /* Comma-separated CPU numbers and ranges, as the schema's pattern allows. */
-static int parse_cpu_list(struct jp *p, json_t *o, const char *key, char **out)
+static int parse_cpu_list(struct jp *p, json_t *o, const char *key, char **out, struct idset *set)
 {
 	int r = jp_str(p, o, key, JP_OPT, out);
 	if (r < 0 || !*out)
 		return r;
-	if (strspn(*out, "0123456789, -") != strlen(*out))
-		return jp_fail_key(p, key, "invalid CPU list \"%s\"", *out);
+	char why[128];
+	if ((r = idset_parse(*out, SPEC_MAX_CPU, set, why, sizeof(why))) < 0)
+		return r == -ENOMEM ? jp_nomem(p) : jp_fail_key(p, key, "invalid CPU list \"%s\": %s", *out, why);
 	return 0;
 }
 
@@ -185,8 +186,8 @@ static int parse_affinity(struct jp *p, json_t *o, void *arg)
 {
 	struct spec_process *pr = arg;
 	int r;
-	if ((r = parse_cpu_list(p, o, "initial", &pr->exec_cpu_affinity_initial)) < 0 ||
-	    (r = parse_cpu_list(p, o, "final", &pr->exec_cpu_affinity_final)) < 0)
+	if ((r = parse_cpu_list(p, o, "initial", &pr->exec_cpu_affinity_initial, &pr->exec_cpus_initial)) < 0 ||
+	    (r = parse_cpu_list(p, o, "final", &pr->exec_cpu_affinity_final, &pr->exec_cpus_final)) < 0)
 		return r;
 	return 0;
 }
@@ -275,5 +276,7 @@ void spec_process_free(struct spec_process *pr)
 	}
 	free(pr->exec_cpu_affinity_initial);
 	free(pr->exec_cpu_affinity_final);
+	idset_free(&pr->exec_cpus_initial);
+	idset_free(&pr->exec_cpus_final);
 	free(pr);
 }

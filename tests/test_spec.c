@@ -156,6 +156,11 @@ static const struct bad_case {
 	  "process.ioPriority.class: unknown I/O priority class \"IOPRIO_CLASS_NONE\"" },
 	{ PROC(",'terminal':true,'consoleSize':{'width':80}"), "process.consoleSize.height: required" },
 	{ PROC(",'execCPUAffinity':{'initial':'a'}"), "process.execCPUAffinity.initial: invalid CPU list" },
+	{ PROC(",'execCPUAffinity':{'final':'1-'}"), "process.execCPUAffinity.final: invalid CPU list \"1-\": bad syntax" },
+	{ PROC(",'execCPUAffinity':{'final':'8192'}"),
+	  "process.execCPUAffinity.final: invalid CPU list \"8192\": 8192 is above 8191" },
+	{ PROC(",'execCPUAffinity':{'initial':'2-1'}"),
+	  "process.execCPUAffinity.initial: invalid CPU list \"2-1\": range 2-1 is reversed" },
 	/* mounts, hooks, annotations, hostname */
 	{ CFG(",'mounts':{}"), "mounts: must be an array" },
 	{ CFG(",'mounts':[{'destination':'/a'},{'destination':'/b'},{'type':'tmpfs'}]"),
@@ -242,6 +247,38 @@ static const struct bad_case {
 	{ LINUX("'memoryPolicy':{'nodes':'0'}"), "linux.memoryPolicy.mode: required" },
 	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','flags':['MPOL_F_X']}"),
 	  "linux.memoryPolicy.flags[0]: unknown memory policy flag \"MPOL_F_X\"" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'bad'}"),
+	  "linux.memoryPolicy.nodes: invalid node list \"bad\": bad syntax at \"bad\"" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-'}"),
+	  "linux.memoryPolicy.nodes: invalid node list \"0-\": bad syntax at \"\"" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'3-1'}"),
+	  "linux.memoryPolicy.nodes: invalid node list \"3-1\": range 3-1 is reversed" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'1024'}"),
+	  "linux.memoryPolicy.nodes: invalid node list \"1024\": 1024 is above 1023" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0 1'}"),
+	  "linux.memoryPolicy.nodes: invalid node list \"0 1\": bad syntax at \"1\"" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND'}"), "linux.memoryPolicy.nodes: MPOL_BIND needs at least one node" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':''}"),
+	  "linux.memoryPolicy.nodes: MPOL_INTERLEAVE needs at least one node" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_WEIGHTED_INTERLEAVE'}"),
+	  "linux.memoryPolicy.nodes: MPOL_WEIGHTED_INTERLEAVE needs at least one node" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_PREFERRED_MANY','nodes':',,'}"),
+	  "linux.memoryPolicy.nodes: MPOL_PREFERRED_MANY needs at least one node" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_LOCAL','nodes':'0'}"), "linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT','nodes':'0'}"), "linux.memoryPolicy.nodes: MPOL_DEFAULT takes no nodes" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT','flags':['MPOL_F_STATIC_NODES']}"),
+	  "linux.memoryPolicy.flags: MPOL_DEFAULT takes no flags" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_LOCAL','flags':['MPOL_F_RELATIVE_NODES']}"),
+	  "linux.memoryPolicy.flags: MPOL_LOCAL takes no node flags" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_PREFERRED','flags':['MPOL_F_STATIC_NODES']}"),
+	  "linux.memoryPolicy.nodes: MPOL_PREFERRED with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES needs a node" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0','flags':['MPOL_F_STATIC_NODES','MPOL_F_RELATIVE_NODES']}"),
+	  "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0','flags':['MPOL_F_NUMA_BALANCING']}"),
+	  "linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING works only with MPOL_BIND or MPOL_PREFERRED_MANY, "
+	  "not MPOL_INTERLEAVE" },
+	{ LINUX("'memoryPolicy':{'mode':'MPOL_LOCAL','flags':['MPOL_F_NUMA_BALANCING']}"),
+	  "linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING works only with MPOL_BIND or MPOL_PREFERRED_MANY" },
 	{ LINUX("'personality':{'domain':'LINUX64'}"),
 	  "linux.personality.domain: unknown personality domain \"LINUX64\"" },
 	{ LINUX("'personality':{'domain':'LINUX','flags':['X']}"),
@@ -424,6 +461,10 @@ static void check_full_process(const struct spec *s)
 	   !strcmp(p->io_priority->class, "IOPRIO_CLASS_IDLE"), "ioPriority");
 	ok(!strcmp(p->exec_cpu_affinity_initial, "0-3, 7") && !strcmp(p->exec_cpu_affinity_final, "1"),
 	   "execCPUAffinity");
+	ok(idset_count(&p->exec_cpus_initial) == 5 && idset_has(&p->exec_cpus_initial, 3) &&
+	   !idset_has(&p->exec_cpus_initial, 4) && idset_has(&p->exec_cpus_initial, 7) &&
+	   idset_count(&p->exec_cpus_final) == 1 && idset_has(&p->exec_cpus_final, 1),
+	   "execCPUAffinity parsed into CPU sets");
 }
 
 static void check_full_linux(const struct spec *s)
@@ -455,7 +496,8 @@ static void check_full_linux(const struct spec *s)
 	ok(l->intel_rdt && !strcmp(l->intel_rdt->mem_bw_schema, "MB:0=20") && l->intel_rdt->n_schemata == 1 &&
 	   l->intel_rdt->enable_monitoring, "intelRdt");
 	ok(l->memory_policy && l->memory_policy->mode_num == 3 && l->memory_policy->flags_mask == (1u << 15) &&
-	   !strcmp(l->memory_policy->nodes, "0-1"), "memoryPolicy");
+	   !strcmp(l->memory_policy->nodes, "0-1") && idset_count(&l->memory_policy->node_set) == 2 &&
+	   l->memory_policy->node_set.end == 2, "memoryPolicy");
 	ok(l->personality && l->personality->persona == PER_LINUX32, "personality");
 }
 

@@ -8,6 +8,7 @@
 #include "lib/container/statedir.h"
 #include "base/util.h"
 #include "lib/process/namespace.h"
+#include "lib/process/mempolicy.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
 #include "oci/spec.h"
@@ -69,6 +70,12 @@ static int load_config(struct create_run *r, struct oerr *e)
 		return oerr_setx(e, EINVAL,
 				 "config.json: linux.namespaces: a mount namespace is required");
 	return 0;
+}
+
+/* What the config asks of this host, checked before anything is made. */
+static int host_checks(struct create_run *r, struct oerr *e)
+{
+	return mempolicy_check_host(r->spec->linux_->memory_policy, MEMPOLICY_NODE_DIR, e);
 }
 
 /* With startContainer or poststart hooks, start must know when the init has
@@ -390,7 +397,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
 
-	if ((ret = load_config(&r, e)) < 0)
+	if ((ret = load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
 		goto out;
 	if ((ret = ns_open_joins(r.spec->linux_, ns_fds, e)) < 0)
 		goto out;

@@ -11,6 +11,7 @@
 #include "lib/process/capabilities.h"
 #include "lib/process/identity.h"
 #include "lib/process/process_attrs.h"
+#include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
 #include "lib/process/fdutil.h"
@@ -134,7 +135,7 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 		c->console_fd = -1;
 	}
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
-	    (ret = procattr_apply_io_priority(p, e)) < 0)
+	    (ret = procattr_apply_io_priority(p, e)) < 0 || (ret = mempolicy_apply(c->spec->linux_, e)) < 0)
 		return ret;
 	/* Before the user switch and before a filter that may refuse getcwd. */
 	int unchecked = procattr_chdir(p, true, true, e);
@@ -154,6 +155,45 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 	return fds_cloexec_from(3 + c->o->preserve_fds, e);
 }
 
+/* process.execCPUAffinity, once in the cgroup: final when given; with
+ * neither initial nor final, every CPU the cpuset allows rather than the
+ * runtime's own affinity (runc 1.3.1); with initial alone, what the kernel
+ * made of it. */
+static int exec_final_affinity(const struct spec_process *p, struct oerr *e)
+{
+	char what[64];
+	if (p->exec_cpus_final.end) {
+		snprintf(what, sizeof(what), "process.execCPUAffinity.final \"%.20s\"", p->exec_cpu_affinity_final);
+		return procattr_set_affinity(&p->exec_cpus_final, what, e);
+	}
+	if (!p->exec_cpus_initial.end)
+		return procattr_set_affinity(NULL, "reset the CPU affinity", e);
+	return 0;
+}
+
+/* Clone the exec child with process.execCPUAffinity.initial as the
+ * affinity it is born with, before it is in the container's cgroup (clone3
+ * puts it in the cgroup2 one at birth); ours is put back after. */
+static pid_t exec_clone(struct exec_child *c, struct oerr *e)
+{
+	const struct spec_process *p = c->spec->process;
+	_cleanup_(idset_free) struct idset saved = { 0 };
+	char what[64];
+	snprintf(what, sizeof(what), "process.execCPUAffinity.initial \"%.20s\"", p->exec_cpu_affinity_initial);
+	if (p->exec_cpus_initial.end &&
+	    (procattr_get_affinity(&saved, e) < 0 || procattr_set_affinity(&p->exec_cpus_initial, what, e) < 0))
+		return -1;
+	pid_t pid = cgroup_join_clone(&c->cgroup, 0, e);
+	if (pid == 0)
+		return 0;
+	if (pid < 0)
+		oerr_wrap(e, "clone exec process");
+	struct oerr ignored;
+	if (saved.end)
+		procattr_set_affinity(&saved, "restore the CPU affinity", &ignored);
+	return pid;
+}
+
 static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 {
 	struct oerr e = { 0 };
@@ -166,7 +206,8 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	/* Before joining: nothing in the container may ptrace us or open /proc/<us>/exe. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_join(c, &e) < 0)
+	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_final_affinity(c->spec->process, &e) < 0 ||
+	    exec_join(c, &e) < 0)
 		goto fail;
 	if (c->fork_needed) {
 		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
@@ -292,9 +333,9 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	}
 	c.sync_fd = sv[1];
 	fflush(NULL);
-	pid_t child = cgroup_join_clone(&c.cgroup, 0, e);
+	pid_t child = exec_clone(&c, e);
 	if (child < 0) {
-		ret = oerr_wrap(e, "clone exec process");
+		ret = child;
 		goto out;
 	}
 	if (child == 0) {

@@ -12,6 +12,7 @@
 #include "lib/process/capabilities.h"
 #include "lib/process/identity.h"
 #include "lib/process/process_attrs.h"
+#include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
 #include "lib/process/fdutil.h"
@@ -267,7 +268,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	}
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
 	    (ret = procattr_apply_io_priority(p, e)) < 0 ||
-	    (ret = procattr_apply_personality(s->linux_, e)) < 0)
+	    (ret = procattr_apply_personality(s->linux_, e)) < 0 || (ret = mempolicy_apply(s->linux_, e)) < 0)
 		return ret;
 	/* Before the user switch, so a cwd only root may enter still works, and
 	 * before the filter, which may refuse the getcwd that checks it. */
@@ -316,6 +317,10 @@ void init_main(struct init_ctx *c)
 	/* Before any namespace: user code must never run outside the cgroup, and
 	 * a new cgroup namespace is rooted where the init is when it is made. */
 	if (c->cgroup && cgroup_join_self(c->cgroup, &e) < 0)
+		goto fail;
+	/* Not the runtime's affinity but every CPU the cpuset allows, as runc
+	 * 1.3.1 has it (execCPUAffinity is for exec'd processes only). */
+	if (procattr_set_affinity(NULL, "reset the CPU affinity", &e) < 0)
 		goto fail;
 	if (init_namespaces(c, &e) < 0)
 		goto fail;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 /* glibc has no wrapper nor type for sched_setattr; this is the kernel's layout (VER0, 48 bytes). */
 struct sched_attr_v0 {
@@ -79,6 +80,36 @@ int procattr_apply_personality(const struct spec_linux *l, struct oerr *e)
 	if (personality(l->personality->persona) < 0)
 		return oerr_set(e, errno, "linux.personality: personality %s",
 				l->personality->domain ? l->personality->domain : "?");
+	return 0;
+}
+
+/* Bytes of a mask that covers every CPU Linux builds for. */
+#define AFFINITY_BYTES ((SPEC_MAX_CPU + 1) / CHAR_BIT)
+
+int procattr_set_affinity(const struct idset *cpus, const char *what, struct oerr *e)
+{
+	static unsigned long all[AFFINITY_BYTES / sizeof(unsigned long)];
+	if (!cpus && !all[0])
+		memset(all, 0xff, sizeof(all));
+	const unsigned long *mask = cpus ? cpus->bits : all;
+	size_t len = cpus ? cpus->nwords * sizeof(unsigned long) : sizeof(all);
+	if (syscall(SYS_sched_setaffinity, 0, len, mask) < 0)
+		return oerr_set(e, errno, "%s: sched_setaffinity", what);
+	return 0;
+}
+
+int procattr_get_affinity(struct idset *out, struct oerr *e)
+{
+	size_t nwords = AFFINITY_BYTES / sizeof(unsigned long);
+	unsigned long *bits = calloc(nwords, sizeof(*bits));
+	if (!bits)
+		return oerr_setx(e, ENOMEM, "CPU affinity");
+	/* The raw syscall returns the bytes it wrote; the rest stays zero. */
+	if (syscall(SYS_sched_getaffinity, 0, nwords * sizeof(*bits), bits) < 0) {
+		free(bits);
+		return oerr_set(e, errno, "sched_getaffinity");
+	}
+	*out = (struct idset){ .bits = bits, .nwords = nwords, .end = SPEC_MAX_CPU + 1 };
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* Process attributes applied to the container process before exec:
- * rlimits, scheduler, I/O priority, personality, working directory. */
+ * rlimits, scheduler, I/O priority, personality, CPU affinity, working directory. */
 #pragma once
 #include "base/err.h"
 #include "oci/spec.h"
@@ -11,6 +11,13 @@ int procattr_apply_scheduler(const struct spec_process *p, struct oerr *e);
 int procattr_apply_io_priority(const struct spec_process *p, struct oerr *e);
 /* personality(2) when linux.personality is set; l may be NULL. */
 int procattr_apply_personality(const struct spec_linux *l, struct oerr *e);
+/* sched_setaffinity(2) of the calling thread to cpus; NULL: every CPU there
+ * may be, which the kernel narrows to what the thread's cpuset allows (so
+ * that a container process never inherits the runtime's own affinity).
+ * what names the field for errors. */
+int procattr_set_affinity(const struct idset *cpus, const char *what, struct oerr *e);
+/* The calling thread's affinity into *out (freed by the caller with free(out->bits)). */
+int procattr_get_affinity(struct idset *out, struct oerr *e);
 /* chdir to process.cwd and, with verify, make sure it is below the current
  * root: a cwd such as /proc/self/fd/N naming a directory fd of the host
  * would put the process outside the container. allow_eacces: a permission
