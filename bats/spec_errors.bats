@@ -177,6 +177,24 @@ expect_create_error() {
 	expect_create_error linux.sysctl net.ipv4.ip_forward
 }
 
+@test "a kernel.hostname sysctl conflicts with the hostname field" {
+	update_config '.hostname = "box" | .linux.sysctl = {"kernel.hostname": "other"}'
+	expect_create_error 'linux.sysctl["kernel.hostname"]' hostname
+	# the field being unset does not make it right: hostname is the way (runc, crun)
+	update_config 'del(.hostname) | .linux.sysctl = {"kernel/hostname": "other"}'
+	expect_create_error 'linux.sysctl["kernel/hostname"]' '"hostname" field'
+}
+
+@test "a kernel.domainname sysctl that differs from the domainname field" {
+	update_config '.domainname = "a.example" | .linux.sysctl = {"kernel.domainname": "b.example"}'
+	expect_create_error 'linux.sysctl["kernel.domainname"]' '"domainname" field'
+	# the same value is no conflict
+	update_config '.linux.sysctl = {"kernel.domainname": "a.example"} | .process.args = ["cat", "/proc/sys/kernel/domainname"]'
+	ocirt run -b "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output a.example
+}
+
 @test "timeOffsets without a time namespace" {
 	update_config '.linux.timeOffsets = {"boottime": {"secs": 100, "nanosecs": 0}}'
 	expect_create_error linux.timeOffsets

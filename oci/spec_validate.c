@@ -166,7 +166,14 @@ static int validate_sysctl(const struct spec *s, const struct spec_linux *l, str
 		} else if (key_has_prefix(k, "net.")) {
 			if (!spec_find_namespace(s, SPEC_NS_NETWORK))
 				return FAIL("linux.sysctl[\"%s\"]: requires a network namespace", k);
-		} else if (key_is(k, "kernel.hostname") || key_is(k, "kernel.domainname")) {
+		} else if (key_is(k, "kernel.hostname")) {
+			/* runc and crun: the dedicated field is the one way to set it */
+			return FAIL("linux.sysctl[\"%s\"]: conflicts with the \"hostname\" field; set the hostname there", k);
+		} else if (key_is(k, "kernel.domainname")) {
+			const char *v = l->sysctl[i].value ? l->sysctl[i].value : "";
+			if (s->domainname && *s->domainname && strcmp(v, s->domainname) != 0)
+				return FAIL("linux.sysctl[\"%s\"]: \"%s\" conflicts with the \"domainname\" field \"%s\"",
+					    k, v, s->domainname);
 			if (!spec_find_namespace(s, SPEC_NS_UTS))
 				return FAIL("linux.sysctl[\"%s\"]: requires a uts namespace", k);
 		} else {

@@ -224,7 +224,12 @@ static const struct bad_case {
 	{ LINUX("'sysctl':{'fs.mqueue.msg_max':'1'}"),
 	  "linux.sysctl[\"fs.mqueue.msg_max\"]: requires an ipc namespace" },
 	{ LINUX("'sysctl':{'kernel/sem':'1'}"), "linux.sysctl[\"kernel/sem\"]: requires an ipc namespace" },
-	{ LINUX("'sysctl':{'kernel.hostname':'x'}"), "linux.sysctl[\"kernel.hostname\"]: requires a uts namespace" },
+	{ LINUX("'sysctl':{'kernel.domainname':'x'}"), "linux.sysctl[\"kernel.domainname\"]: requires a uts namespace" },
+	{ LINUX("'namespaces':[{'type':'uts'}],'sysctl':{'kernel.hostname':'x'}"),
+	  "linux.sysctl[\"kernel.hostname\"]: conflicts with the \"hostname\" field; set the hostname there" },
+	{ CFG(",'domainname':'a','linux':{'namespaces':[{'type':'uts'}],"
+	  "'sysctl':{'kernel/domainname':'b'}}"),
+	  "linux.sysctl[\"kernel/domainname\"]: \"b\" conflicts with the \"domainname\" field \"a\"" },
 	{ LINUX("'namespaces':[{'type':'ipc'},{'type':'network'},{'type':'uts'}],'sysctl':{'vm.swappiness':'1'}"),
 	  "linux.sysctl[\"vm.swappiness\"]: not in a namespace of the container" },
 	{ LINUX("'namespaces':[{'type':'network'}],'sysctl':{'net.core.somaxconn':256}"),
@@ -374,7 +379,7 @@ static const char full_config[] =
 	"    {'path':'/dev/fifo','type':'p'}],"
 	"  'netDevices':{'eth1':{'name':'ceth1'},'ens4':{}},"
 	"  'cgroupsPath':'/ocirt/x','rootfsPropagation':'rslave',"
-	"  'sysctl':{'net.ipv4.ip_forward':'1','kernel.msgmax':'8192','kernel.domainname':'d'},"
+	"  'sysctl':{'net.ipv4.ip_forward':'1','kernel.msgmax':'8192','kernel.domainname':'example.org'},"
 	"  'maskedPaths':['/proc/kcore'],'readonlyPaths':['/proc/sys','/proc/bus'],'mountLabel':'l',"
 	"  'intelRdt':{'closID':'c','l3CacheSchema':'L3:0=f','memBwSchema':'MB:0=20','schemata':['L2:0=f'],"
 	"    'enableMonitoring':true},"
@@ -592,7 +597,7 @@ static void test_small_good(void)
 	   !s->process->has_capabilities && s->process->scheduler == NULL, "defaults of an almost empty process");
 	spec_free(s);
 	s = parse(LINUX("'namespaces':[{'type':'ipc'},{'type':'uts'}],'sysctl':{'kernel.sem':'1 2 3 4',"
-			"'fs/mqueue/msg_max':'10','kernel.hostname':'x'}"), &e);
+			"'fs/mqueue/msg_max':'10','kernel.domainname':'x'}"), &e);
 	ok(s != NULL, "namespaced sysctls accepted (dots or slashes)%s%s", s ? "" : ": ", s ? "" : e.msg);
 	spec_free(s);
 }
