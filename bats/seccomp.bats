@@ -52,6 +52,29 @@ ALLOW='["read", "write", "open", "openat", "close", "fstat", "newfstatat", "stat
 	[ ! -e "$BUNDLE/rootfs/tmp/d" ]
 }
 
+@test "a syscall newer than every one the profile names gets ENOSYS, an older one the default errno" {
+	# As in runc: libc falls back from ENOSYS (clone3 to clone, faccessat2 to
+	# faccessat), not from the default action's errno. The allow list's
+	# newest is rseq (334); mkdir (83) is older and not named.
+	cc -O2 -Wall -static -o "$BUNDLE/rootfs/bin/sysno" "$BATS_TEST_DIRNAME/helpers/sysno.c"
+	seccomp "$(jq -n --argjson allow "$ALLOW" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 28,
+		"syscalls": [{"names": ($allow - ["clone3", "faccessat2"]), "action": "SCMP_ACT_ALLOW"}]}')"
+	run_ct sysno 435 439 83
+	assert_status 0
+	assert_output "$(printf '435 38\n439 38\n83 28')"
+	# a profile that names faccessat2 (439) decides clone3 (435) by its default
+	seccomp "$(jq -n --argjson allow "$ALLOW" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 28,
+		"syscalls": [{"names": ($allow - ["clone3"]), "action": "SCMP_ACT_ALLOW"}]}')"
+	run_ct sysno 435
+	assert_status 0
+	assert_output "435 28"
+	# a default that lets syscalls through is left alone
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	run_ct sysno 435
+	assert_status 0
+	assert_output "435 22"
+}
+
 @test "a profile that refuses close_range and getcwd, loaded before the fd sweep (noNewPrivileges false)" {
 	# Without no_new_privs the filter is loaded while the init still holds
 	# the runtime's fds; closing them must not depend on close_range, nor

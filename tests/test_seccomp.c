@@ -185,7 +185,87 @@ static int child_default_errno(const struct spec_seccomp *sc)
 	return 0;
 }
 
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+/* clone3 and faccessat2 are newer than anything the profile names: ENOSYS;
+ * uname is older and unnamed: the default action's EPERM. */
+static int child_newer_enosys(const struct spec_seccomp *sc)
+{
+	if (EXPECT_ERRNO(syscall(SYS_clone3, NULL, 0), ENOSYS))
+		return 1;
+	if (EXPECT_ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0), ENOSYS))
+		return 2;
+	struct utsname { char b[6 * 65]; } u;
+	if (EXPECT_ERRNO(syscall(SYS_uname, &u), EPERM))
+		return 3;
+	return 0;
+}
+
+static int child_clone3_enosys(const struct spec_seccomp *sc)
+{
+	return EXPECT_ERRNO(syscall(SYS_clone3, NULL, 0), ENOSYS);
+}
+
+/* The profile names faccessat2: clone3 is older, so it gets the default. */
+static int child_older_default(const struct spec_seccomp *sc)
+{
+	if (EXPECT_ERRNO(syscall(SYS_clone3, NULL, 0), EPERM))
+		return 1;
+	return syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0) == 0 ? 0 : 2;
+}
+
 #define NAMES(...) ((char *[]){ __VA_ARGS__, NULL })
+
+/* What a child needs to report and exit once the filter is loaded. */
+#define CHILD_NEEDS "exit_group", "exit", "rt_sigreturn", "write", "read", "close", "brk", "mmap", \
+	"munmap", "mremap", "madvise", "mprotect", "futex", "getpid", "gettid", "tgkill",        \
+	"rt_sigprocmask", "rt_sigaction", "sigaltstack", "prctl"
+#define N_CHILD_NEEDS 20
+
+static void test_seccomp_enosys(void)
+{
+	char st[64], err[4096];
+	int status;
+	{
+		struct spec_seccomp_syscall sy = { .action = "SCMP_ACT_ALLOW" };
+		sy.names = NAMES(CHILD_NEEDS), sy.n_names = N_CHILD_NEEDS;
+		struct spec_seccomp sc = { .default_action = "SCMP_ACT_ERRNO", .syscalls = &sy, .n_syscalls = 1 };
+		int r = run_child(&sc, child_newer_enosys, &status, err, sizeof(err));
+		CHECK("default ERRNO: syscalls newer than every named one get ENOSYS, older ones the default",
+		      r == 0 && exited(status, 0), "%s: %s", status_str(status, st, 64), err);
+	}
+	{
+		struct spec_seccomp_syscall sy = { .action = "SCMP_ACT_ALLOW" };
+		sy.names = NAMES(CHILD_NEEDS), sy.n_names = N_CHILD_NEEDS;
+		struct spec_seccomp sc = { .default_action = "SCMP_ACT_KILL_PROCESS", .syscalls = &sy, .n_syscalls = 1 };
+		int r = run_child(&sc, child_clone3_enosys, &status, err, sizeof(err));
+		CHECK("default KILL_PROCESS: a newer syscall gets ENOSYS instead", r == 0 && exited(status, 0),
+		      "%s: %s", status_str(status, st, 64), err);
+	}
+	{
+		struct spec_seccomp_syscall sy = { .action = "SCMP_ACT_ALLOW" };
+		sy.names = NAMES(CHILD_NEEDS), sy.n_names = N_CHILD_NEEDS;
+		struct spec_seccomp sc = { .default_action = "SCMP_ACT_ERRNO", .syscalls = &sy, .n_syscalls = 1,
+					   .architectures = NAMES("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32") };
+		sc.n_architectures = 3;
+		int r = run_child(&sc, child_newer_enosys, &status, err, sizeof(err));
+		CHECK("the same with x86, x32 and x86_64 in the filter", r == 0 && exited(status, 0), "%s: %s",
+		      status_str(status, st, 64), err);
+	}
+	{
+		struct spec_seccomp_syscall sy = { .action = "SCMP_ACT_ALLOW" };
+		sy.names = NAMES(CHILD_NEEDS, "faccessat2"), sy.n_names = N_CHILD_NEEDS + 1;
+		struct spec_seccomp sc = { .default_action = "SCMP_ACT_ERRNO", .syscalls = &sy, .n_syscalls = 1 };
+		int r = run_child(&sc, child_older_default, &status, err, sizeof(err));
+		CHECK("a syscall older than a named one keeps the default action", r == 0 && exited(status, 0),
+		      "%s: %s", status_str(status, st, 64), err);
+	}
+}
 
 static void test_seccomp_actions(void)
 {
@@ -784,6 +864,7 @@ int main(void)
 		return 1;
 	}
 	test_seccomp_actions();
+	test_seccomp_enosys();
 	test_seccomp_errors();
 	test_notify();
 	test_hooks();

@@ -115,28 +115,37 @@ static int resolve_op(const struct spec_seccomp_arg *a, enum scmp_compare *out)
 	return -EINVAL;
 }
 
-static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct oerr *e)
+/* The libseccomp token of an SCMP_ARCH_* name. */
+static int arch_token(const char *name, uint32_t *arch, struct oerr *e)
 {
 	static const char prefix[] = "SCMP_ARCH_";
+	/* libseccomp's own names are the constants' lowercased tails. */
+	char lower[32];
+	size_t n = strlen(name);
+	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0 || n - (sizeof(prefix) - 1) >= sizeof(lower))
+		return oerr_setx(e, EINVAL, "seccomp: unknown architecture \"%s\"", name);
+	for (n = 0; name[sizeof(prefix) - 1 + n]; n++)
+		lower[n] = (char)tolower((unsigned char)name[sizeof(prefix) - 1 + n]);
+	lower[n] = '\0';
+	*arch = seccomp_arch_resolve_name(lower);
+	if (*arch == 0) {
+		char v[32];
+		return oerr_setx(e, EOPNOTSUPP, "seccomp: architecture %s is not supported by libseccomp %s",
+				 name, libseccomp_version(v, sizeof(v)));
+	}
+	return 0;
+}
+
+static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct oerr *e)
+{
 	for (size_t i = 0; i < sc->n_architectures; i++) {
-		const char *name = sc->architectures[i];
-		/* libseccomp's own names are the constants' lowercased tails. */
-		char lower[32];
-		size_t n = strlen(name);
-		if (strncmp(name, prefix, sizeof(prefix) - 1) != 0 || n - (sizeof(prefix) - 1) >= sizeof(lower))
-			return oerr_setx(e, EINVAL, "seccomp: unknown architecture \"%s\"", name);
-		for (n = 0; name[sizeof(prefix) - 1 + n]; n++)
-			lower[n] = (char)tolower((unsigned char)name[sizeof(prefix) - 1 + n]);
-		lower[n] = '\0';
-		uint32_t arch = seccomp_arch_resolve_name(lower);
-		if (arch == 0) {
-			char v[32];
-			return oerr_setx(e, EOPNOTSUPP, "seccomp: architecture %s is not supported by libseccomp %s",
-					 name, libseccomp_version(v, sizeof(v)));
-		}
-		int r = seccomp_arch_add(ctx, arch);
+		uint32_t arch;
+		int r = arch_token(sc->architectures[i], &arch, e);
+		if (r < 0)
+			return r;
+		r = seccomp_arch_add(ctx, arch);
 		if (r < 0 && r != -EEXIST)	/* the native one is always there */
-			return oerr_set(e, -r, "seccomp: add architecture %s", name);
+			return oerr_set(e, -r, "seccomp: add architecture %s", sc->architectures[i]);
 	}
 	return 0;
 }
@@ -255,9 +264,146 @@ static int add_entry(scmp_filter_ctx ctx, const struct spec_seccomp_syscall *sy,
 	return 0;
 }
 
-/* libseccomp < 2.6 cannot ask for SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
- * export the program it generated and load it with seccomp(2) ourselves. */
-static int load_raw(scmp_filter_ctx ctx, const struct flags *f, bool notify, int *notify_fd, struct oerr *e)
+/* Where the profile names no syscall of this number or above, the stub
+ * answers ENOSYS (runc does the same): a syscall newer than the profile
+ * cannot have been meant by it, and libc falls back from ENOSYS to an older
+ * one (clone3 to clone, faccessat2 to faccessat), not from EPERM. Only for
+ * a default action that refuses: one that lets syscalls through (ALLOW,
+ * LOG, TRACE) stays as it is, and ERRNO(ENOSYS) already is. */
+struct enosys_stub {
+	struct sock_filter insn[64];
+	unsigned short len;
+};
+
+#define X32_SYSCALL_BIT 0x40000000u
+#define MAX_STUB_ARCHES 8
+
+static bool refusing_default(uint32_t def_act)
+{
+	if (def_act == SCMP_ACT_ALLOW || def_act == SCMP_ACT_LOG || def_act == SCMP_ACT_ERRNO(ENOSYS))
+		return false;
+	return (def_act & SECCOMP_RET_ACTION_FULL) != SCMP_ACT_TRACE(0);
+}
+
+/* The highest number the profile names on arch; 0 when it names none there. */
+static uint32_t max_named(const struct spec_seccomp *sc, uint32_t arch)
+{
+	uint32_t max = 0;
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		for (size_t n = 0; n < sc->syscalls[i].n_names; n++) {
+			int nr = seccomp_syscall_resolve_name_arch(arch, sc->syscalls[i].names[n]);
+			if (nr >= 0 && (uint32_t)nr > max)	/* pseudo-syscalls are negative */
+				max = (uint32_t)nr;
+		}
+	return max;
+}
+
+static void emit(struct enosys_stub *st, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	st->insn[st->len++] = (struct sock_filter){ .code = code, .jt = jt, .jf = jf, .k = k };
+}
+
+/* Builds the stub for every architecture of the filter; len 0: none needed.
+ * Layout: load the arch; per arch a block that compares it, loads the number
+ * and jumps to the ENOSYS return when above the highest named one, else to
+ * the end; then the ENOSYS return; the filter follows. x32 shares x86_64's
+ * audit arch and is told apart by the number's x32 bit. */
+static int enosys_stub(const struct spec_seccomp *sc, struct enosys_stub *st, struct oerr *e)
+{
+	st->len = 0;
+	uint32_t arches[MAX_STUB_ARCHES + 1];
+	size_t n = 0;
+	arches[n++] = seccomp_arch_native();
+	for (size_t i = 0; i < sc->n_architectures; i++) {
+		uint32_t a;
+		int r = arch_token(sc->architectures[i], &a, e);
+		if (r < 0)
+			return r;
+		bool seen = false;
+		for (size_t j = 0; j < n; j++)
+			seen |= arches[j] == a;
+		if (seen)
+			continue;
+		if (n == MAX_STUB_ARCHES)
+			return 0;	/* more than any real profile: leave the filter alone */
+		arches[n++] = a;
+	}
+	/* s390 multiplexes unknown syscalls through number 0: leave those alone */
+	for (size_t j = 0; j < n; j++)
+		if (arches[j] == SCMP_ARCH_S390 || arches[j] == SCMP_ARCH_S390X)
+			return 0;
+	uint32_t x32_max = 0;
+	bool has_x32 = false;
+	for (size_t j = 0; j < n; j++)
+		if (arches[j] == SCMP_ARCH_X32) {
+			has_x32 = true;
+			x32_max = max_named(sc, SCMP_ARCH_X32);
+		}
+
+	/* Blocks are emitted with their jumps to the ENOSYS return and to the end
+	 * as placeholders, patched below once both places are known. */
+	enum { TO_ENOSYS = 1, TO_END = 2 };
+	uint8_t fix[64] = { 0 };
+	emit(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+	for (size_t j = 0; j < n; j++) {
+		uint32_t a = arches[j];
+		if (a == SCMP_ARCH_X32)
+			continue;	/* within x86_64's block */
+		uint32_t max = max_named(sc, a);
+		bool x86_64 = a == SCMP_ARCH_X86_64;
+		if (max == 0 && !(x86_64 && has_x32 && x32_max))
+			continue;
+		size_t start = st->len;
+		emit(st, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, a);	/* jf: past this block */
+		emit(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+		if (x86_64) {
+			/* x32 numbers: their own highest, or the filter's own answer */
+			emit(st, BPF_JMP | BPF_JSET | BPF_K, 0, 0, X32_SYSCALL_BIT);
+			size_t jset = st->len - 1;
+			if (max) {
+				emit(st, BPF_JMP | BPF_JGT | BPF_K, 0, 0, max);
+				fix[st->len - 1] = TO_ENOSYS;
+			}
+			emit(st, BPF_JA | BPF_JMP, 0, 0, 0);
+			fix[st->len - 1] = TO_END;
+			st->insn[jset].jt = (uint8_t)(st->len - jset - 1);
+			if (has_x32 && x32_max) {
+				emit(st, BPF_JMP | BPF_JGT | BPF_K, 0, 0, x32_max);
+				fix[st->len - 1] = TO_ENOSYS;
+			}
+			emit(st, BPF_JA | BPF_JMP, 0, 0, 0);
+			fix[st->len - 1] = TO_END;
+		} else {
+			emit(st, BPF_JMP | BPF_JGT | BPF_K, 0, 0, max);
+			fix[st->len - 1] = TO_ENOSYS;
+			emit(st, BPF_JA | BPF_JMP, 0, 0, 0);
+			fix[st->len - 1] = TO_END;
+		}
+		st->insn[start].jf = (uint8_t)(st->len - start - 1);
+	}
+	if (st->len == 1) {	/* the profile names nothing we know */
+		st->len = 0;
+		return 0;
+	}
+	emit(st, BPF_JA | BPF_JMP, 0, 0, 0);	/* no arch matched */
+	fix[st->len - 1] = TO_END;
+	size_t enosys = st->len;
+	emit(st, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	size_t end = st->len;
+	for (size_t i = 0; i < end; i++) {
+		if (fix[i] == TO_END)
+			st->insn[i].k = (uint32_t)(end - i - 1);
+		else if (fix[i] == TO_ENOSYS)
+			st->insn[i].jt = (uint8_t)(enosys - i - 1);
+	}
+	return 0;
+}
+
+/* Export the program libseccomp generated and load it with seccomp(2)
+ * ourselves, behind the ENOSYS stub when there is one (libseccomp < 2.6
+ * cannot ask for SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV either). */
+static int load_raw(scmp_filter_ctx ctx, const struct flags *f, bool notify, const struct enosys_stub *stub,
+		    int *notify_fd, struct oerr *e)
 {
 	_cleanup_close_ int mfd = memfd_create("ocirt-seccomp", MFD_CLOEXEC);
 	if (mfd < 0)
@@ -268,14 +414,17 @@ static int load_raw(scmp_filter_ctx ctx, const struct flags *f, bool notify, int
 	off_t size = lseek(mfd, 0, SEEK_END);
 	if (size < 0)
 		return oerr_set(e, errno, "seccomp: export the filter");
-	if (size == 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+	size_t pre = stub->len;
+	if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+	    size / sizeof(struct sock_filter) + pre > BPF_MAXINSNS)
 		return oerr_setx(e, EINVAL, "seccomp: exported filter has an invalid size (%lld bytes)", (long long)size);
-	_cleanup_free_ struct sock_filter *prog = malloc((size_t)size);
+	_cleanup_free_ struct sock_filter *prog = malloc((size_t)size + pre * sizeof(struct sock_filter));
 	if (!prog)
 		return oerr_set(e, ENOMEM, "seccomp: export the filter");
+	memcpy(prog, stub->insn, pre * sizeof(struct sock_filter));
 	size_t got = 0;
 	while (got < (size_t)size) {
-		ssize_t n = pread(mfd, (char *)prog + got, (size_t)size - got, (off_t)got);
+		ssize_t n = pread(mfd, (char *)(prog + pre) + got, (size_t)size - got, (off_t)got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -298,7 +447,7 @@ static int load_raw(scmp_filter_ctx ctx, const struct flags *f, bool notify, int
 		if (f->tsync)
 			flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 	}
-	struct sock_fprog fprog = { .len = (unsigned short)(size / sizeof(struct sock_filter)), .filter = prog };
+	struct sock_fprog fprog = { .len = (unsigned short)(size / sizeof(struct sock_filter) + pre), .filter = prog };
 	long ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 	if (ret < 0)
 		return oerr_set(e, errno, "seccomp: load the filter");
@@ -343,9 +492,12 @@ int seccomp_apply(const struct spec_seccomp *sc, int *notify_fd, struct oerr *e)
 	if (r < 0)
 		goto out;
 
+	struct enosys_stub stub = { .len = 0 };
+	if (refusing_default(def_act) && (r = enosys_stub(sc, &stub, e)) < 0)
+		goto out;
 	/* WAIT_KILLABLE_RECV only matters with a listener (see set_attrs). */
-	if (f.wait_killable && notify && !HAVE_SCMP_WAITKILL) {
-		r = load_raw(ctx, &f, notify, notify_fd, e);
+	if (stub.len || (f.wait_killable && notify && !HAVE_SCMP_WAITKILL)) {
+		r = load_raw(ctx, &f, notify, &stub, notify_fd, e);
 		goto out;
 	}
 	r = seccomp_load(ctx);
