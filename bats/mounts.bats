@@ -142,6 +142,31 @@ add_symlinked_mounts() {
 	[ -d "$BUNDLE/rootfs$BATS_TEST_TMPDIR/outside/sub" ]
 }
 
+@test "a mount destination that is a dangling symlink is followed inside the rootfs and created" {
+	# runc and crun: the link's target is made (file or directory) and
+	# mounted on; a target outside the rootfs means inside it.
+	local out=$BATS_TEST_TMPDIR/outside
+	mkdir "$out" "$BATS_TEST_TMPDIR/dir"
+	echo from-file >"$BATS_TEST_TMPDIR/file"
+	echo from-dir >"$BATS_TEST_TMPDIR/dir/in"
+	ln -s "$out/f" "$BUNDLE/rootfs/etc/abs-file"
+	ln -s ../../../../../../../../..$out/d "$BUNDLE/rootfs/etc/rel-dir"
+	ln -s abs-file "$BUNDLE/rootfs/etc/chain"
+	ln -s /data/t "$BUNDLE/rootfs/etc/tmp-link"
+	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/file" '{destination: "/etc/chain", type: "bind", source: $s, options: ["bind"]}')"
+	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/dir" '{destination: "/etc/rel-dir", type: "bind", source: $s, options: ["rbind"]}')"
+	add_mount '{"destination": "/etc/tmp-link", "type": "tmpfs", "source": "tmpfs"}'
+	run_ct sh -c "cat $out/f /etc/abs-file $out/d/in; $(mnt_info /data/t)"
+	assert_status 0
+	[ "${lines[0]}" = from-file ]
+	[ "${lines[1]}" = from-file ]
+	[ "${lines[2]}" = from-dir ]
+	assert_contains "${lines[3]}" tmpfs
+	# made in the rootfs, nothing on the host side of the links
+	[ -z "$(ls -A "$out")" ]
+	[ -f "$BUNDLE/rootfs$out/f" ] && [ -d "$BUNDLE/rootfs$out/d" ] && [ -d "$BUNDLE/rootfs/data/t" ]
+}
+
 @test "a mount destination with .. does not leave the rootfs" {
 	mkdir "$BATS_TEST_TMPDIR/src"
 	echo from-src >"$BATS_TEST_TMPDIR/src/file"

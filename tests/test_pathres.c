@@ -85,6 +85,9 @@ static void build(void)
 	ln("/dir", "proc");
 	ln("/proc/self/root/etc", "magic");	/* as text, inside the root: no such dir */
 	ln("sub/../../etc/passwd", "dir/twisty");
+	ln("/data/f", "dir/dangf");		/* dangling: the file is to be made at data/f */
+	ln("../../../../m/f", "dir/dangup");	/* climbs far above the root, then m/f */
+	ln("dangf", "dir/chain");		/* a dangling link through another */
 }
 
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f)
@@ -221,6 +224,37 @@ static void run_cases(void)
 	if (fd >= 0)
 		close(fd);
 	free(name);
+
+	/* where a missing path would be made, dangling links followed */
+	name = NULL;
+	fd = pathres_open_missing(rootfd, "/dir/dangf", PATHRES_MKDIR, &name, &e);
+	CHECK("open_missing follows a dangling absolute link inside, making its directory",
+	      fd >= 0 && name && strcmp(name, "f") == 0 && is_at(fd, rootfd, "data"), "fd=%d %s", fd, e.msg);
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	name = NULL;
+	fd = pathres_open_missing(rootfd, "dir/dangup", PATHRES_MKDIR, &name, &e);
+	CHECK("open_missing: a link climbing above the root stops there", fd >= 0 && name && strcmp(name, "f") == 0 &&
+	      is_at(fd, rootfd, "m"), "fd=%d %s", fd, e.msg);
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	name = NULL;
+	e = (struct oerr){ 0 };
+	fd = pathres_open_missing(rootfd, "dir/chain", 0, &name, &e);
+	CHECK("open_missing follows a chain of links", fd >= 0 && name && strcmp(name, "f") == 0 && is_at(fd, rootfd, "data"),
+	      "fd=%d %s", fd, e.msg);
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	name = NULL;
+	fd = pathres_open_missing(rootfd, "/abs/passwd", 0, &name, &e);
+	CHECK("open_missing of something that exists: EEXIST", fd == -EEXIST && !name, "fd=%d", fd);
+	fd = pathres_open_missing(rootfd, "/nodir/x", 0, &name, &e);
+	CHECK("open_missing without PATHRES_MKDIR and a missing directory: ENOENT", fd == -ENOENT && !name, "fd=%d", fd);
+	fd = pathres_open_missing(rootfd, "loop1", 0, &name, &e);
+	CHECK("open_missing through a loop: ELOOP", fd == -ELOOP && !name, "fd=%d", fd);
 
 	close(rootfd);
 	nftw(rootdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -256,9 +256,11 @@ static int make_target(const struct mounts_ctx *c, size_t i, const char *dest, b
 		int fd = pathres_open(c->rootfd, dest, PATHRES_MKDIR | target_flags(NULL, dest), e);
 		return fd < 0 ? oerr_wrap(e, "mounts[%zu]", i) : fd;
 	}
+	/* a dangling symlink is followed (inside the rootfs) to where the file
+	 * is made, as runc and crun do */
 	_cleanup_free_ char *name = NULL;
 	unsigned flags = PATHRES_MKDIR | target_flags(NULL, dest);
-	_cleanup_close_ int parent = pathres_open_parent(c->rootfd, dest, flags, &name, e);
+	_cleanup_close_ int parent = pathres_open_missing(c->rootfd, dest, flags, &name, e);
 	if (parent < 0)
 		return oerr_wrap(e, "mounts[%zu]", i);
 	int fd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, 0644);

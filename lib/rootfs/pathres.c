@@ -101,7 +101,7 @@ static void stack_free(struct stack *s)
  * directory fd we hold, so nothing can redirect a step; symlink text is spliced
  * in front of the rest of the path, ".." pops a held directory and stays at
  * the root. */
-static int walk(int rootfd, const char *path, unsigned flags, struct oerr *e)
+static int walk(int rootfd, const char *path, unsigned flags, char **last_name, struct oerr *e)
 {
 	struct stack st = { .rootfd = rootfd };
 	_cleanup_free_ char *rest = strdup(path);
@@ -138,6 +138,21 @@ static int walk(int rootfd, const char *path, unsigned flags, struct oerr *e)
 			continue;
 		}
 		int fd = openat(stack_top(&st), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && last && last_name) {
+			/* what the path, symlinks followed, names: to be created there */
+			if (!(*last_name = strdup(comp))) {
+				r = oerr_set(e, ENOMEM, "resolve %s in rootfs", path);
+				goto out;
+			}
+			if (st.n) {
+				r = st.fds[--st.n];
+			} else if ((r = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+				r = oerr_set(e, errno, "resolve %s in rootfs", path);
+				free(*last_name);
+				*last_name = NULL;
+			}
+			goto out;
+		}
 		if (fd < 0 && errno == ENOENT && (flags & PATHRES_MKDIR)) {
 			if (mkdirat(stack_top(&st), comp, 0755) < 0 && errno != EEXIST) {
 				r = oerr_set(e, errno, "mkdir %s in rootfs", path);
@@ -258,7 +273,7 @@ int pathres_open(int rootfd, const char *path, unsigned flags, struct oerr *e)
 		if (fd != -ENOSYS && fd != -EAGAIN && !(fd == -ENOENT && (flags & PATHRES_MKDIR)))
 			return fd;
 	}
-	return walk(rootfd, path, flags, e);
+	return walk(rootfd, path, flags, NULL, e);
 }
 
 int pathres_open_parent(int rootfd, const char *path, unsigned flags, char **name, struct oerr *e)
@@ -283,4 +298,17 @@ int pathres_open_parent(int rootfd, const char *path, unsigned flags, char **nam
 		return oerr_set(e, ENOTDIR, "resolve %s in rootfs", clean);
 	*name = steal_ptr(base);
 	return steal_fd(fd);
+}
+
+int pathres_open_missing(int rootfd, const char *path, unsigned flags, char **name, struct oerr *e)
+{
+	*name = NULL;
+	int fd = walk(rootfd, path, flags, name, e);
+	if (fd < 0)
+		return fd;
+	if (!*name) {
+		close(fd);
+		return oerr_setx(e, EEXIST, "resolve %s in rootfs: it exists", path);
+	}
+	return fd;
 }

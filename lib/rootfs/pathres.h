@@ -20,6 +20,13 @@ int pathres_open(int rootfd, const char *path, unsigned flags, struct oerr *e);
  * it must not name the root itself (-EINVAL). PATHRES_MKDIR creates missing parents. */
 int pathres_open_parent(int rootfd, const char *path, unsigned flags, char **name, struct oerr *e);
 
+/* For a path that does not exist yet: the directory where it would be created,
+ * symlinks on the way and a dangling final one followed inside rootfd (a link
+ * to /data/f leads to rootfd's data/ and "f"), as O_PATH|O_CLOEXEC fd, and the
+ * name to create there in *name (malloc'd). PATHRES_MKDIR creates missing
+ * directories before it. -EEXIST when the path resolves to something. */
+int pathres_open_missing(int rootfd, const char *path, unsigned flags, char **name, struct oerr *e);
+
 /* Lexically clean path as an absolute path: "/" + components, no "." or empty ones,
  * ".." removes the previous component and stops at "/". malloc'd; NULL on ENOMEM. */
 char *pathres_clean(const char *path);
