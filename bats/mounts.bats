@@ -167,6 +167,27 @@ add_symlinked_mounts() {
 	[ -f "$BUNDLE/rootfs$out/f" ] && [ -d "$BUNDLE/rootfs$out/d" ] && [ -d "$BUNDLE/rootfs/data/t" ]
 }
 
+@test "a bind mount on / goes over the rootfs, and the mounts after it go on top" {
+	# runc: the source becomes the container's root; the rootfs is untouched.
+	local alt=$BATS_TEST_TMPDIR/alt
+	cp -a "$BUNDLE/rootfs" "$alt"
+	echo alt >"$alt/marker"
+	update_config --arg s "$alt" '.mounts = [{destination: "/", type: "bind", source: $s, options: ["rbind", "ro"]}] + .mounts'
+	run_ct sh -c "cat /marker; $(mnt_info /); $(mnt_info /proc); touch /x || echo read-only"
+	assert_status 0
+	[ "${lines[0]}" = alt ]
+	assert_contains "${lines[1]}" " ro"
+	assert_contains "${lines[2]}" proc
+	[ "${lines[3]}" = read-only ]
+	[ ! -e "$BUNDLE/rootfs/marker" ]
+	# only a bind mount may go there
+	update_config '.mounts[0] = {destination: "/", type: "tmpfs", source: "tmpfs"}'
+	ocirt run -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "mounts[0]: destination / is the rootfs itself"
+	assert_clean
+}
+
 @test "a mount destination with .. does not leave the rootfs" {
 	mkdir "$BATS_TEST_TMPDIR/src"
 	echo from-src >"$BATS_TEST_TMPDIR/src/file"

@@ -273,7 +273,17 @@ static int make_target(const struct mounts_ctx *c, size_t i, const char *dest, b
 	return fd;
 }
 
-static int do_bind(const struct mounts_ctx *c, size_t i, const char *dest, const struct mount_opts *mo,
+/* 1 when a and b are on the same mount, 0 when not, -errno. */
+static int same_mount(int a, int b)
+{
+	uint64_t ia, ib;
+	int r;
+	if ((r = mnt_id_of(a, &ia)) < 0 || (r = mnt_id_of(b, &ib)) < 0)
+		return r;
+	return ia == ib;
+}
+
+static int do_bind(struct mounts_ctx *c, size_t i, const char *dest, const struct mount_opts *mo,
 		   struct oerr *e)
 {
 	const struct spec_mount *m = &c->spec->mounts[i];
@@ -295,15 +305,27 @@ static int do_bind(const struct mounts_ctx *c, size_t i, const char *dest, const
 	if (r < 0)
 		return r;
 
-	_cleanup_close_ int fd = pathres_open(c->rootfd, dest, 0, e);
-	if (fd == -ENOENT)
-		fd = make_target(c, i, dest, S_ISDIR(sst.st_mode), e);
-	else if (fd < 0)
-		return oerr_wrap(e, "mounts[%zu]", i);
-	if (fd < 0)
-		return fd;
-	if ((r = check_target(c, i, fd, procfs_src, e)) < 0)
-		return r;
+	bool onroot = strcmp(dest, "/") == 0;
+	_cleanup_close_ int fd = -1;
+	if (onroot) {
+		/* over the rootfs: the new tree becomes the container's "/" */
+		if (!S_ISDIR(sst.st_mode))
+			return oerr_setx(e, ENOTDIR, "mounts[%zu]: a bind mount on / needs a directory, %s is not one",
+					 i, m->source);
+		fd = fcntl(c->rootfd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return oerr_set(e, errno, "mounts[%zu]: dup the rootfs fd", i);
+	} else {
+		fd = pathres_open(c->rootfd, dest, 0, e);
+		if (fd == -ENOENT)
+			fd = make_target(c, i, dest, S_ISDIR(sst.st_mode), e);
+		else if (fd < 0)
+			return oerr_wrap(e, "mounts[%zu]", i);
+		if (fd < 0)
+			return fd;
+		if ((r = check_target(c, i, fd, procfs_src, e)) < 0)
+			return r;
+	}
 
 	_cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, (mo->flags & MS_REC) != 0);
 	if (tree < 0)
@@ -321,7 +343,23 @@ static int do_bind(const struct mounts_ctx *c, size_t i, const char *dest, const
 		return r;
 	if ((r = mnt_attach(tree, fd)) < 0)
 		return oerr_set(e, r, "mount %s on %s", m->source, m->destination);
-	return apply_propagation(tree, mo, m->source, m->destination, e);
+	if ((r = apply_propagation(tree, mo, m->source, m->destination, e)) < 0)
+		return r;
+	if (onroot) {
+		/* the rootfs's path leads to the new mount now */
+		int nfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nfd < 0)
+			return oerr_set(e, errno, "mounts[%zu]: open rootfs %s", i, c->rootfs);
+		bool top = false;
+		if ((r = mnt_is_root(nfd, &top)) < 0 || !top || (r = same_mount(nfd, tree)) <= 0) {
+			close(nfd);
+			return oerr_setx(e, EAGAIN, "mounts[%zu]: the rootfs %s changed while %s was mounted on it",
+					 i, c->rootfs, m->source);
+		}
+		close(c->rootfd);
+		c->rootfd = nfd;
+	}
+	return 0;
 }
 
 static int do_remount(const struct mounts_ctx *c, size_t i, const char *dest, const struct mount_opts *mo,
@@ -403,7 +441,7 @@ static int do_new(const struct mounts_ctx *c, size_t i, const char *dest, const 
 	return apply_propagation(nfd, mo, src, m->destination, e);
 }
 
-int mounts_apply(const struct mounts_ctx *c, size_t i, struct oerr *e)
+int mounts_apply(struct mounts_ctx *c, size_t i, struct oerr *e)
 {
 	const struct spec_mount *m = &c->spec->mounts[i];
 	if (!m->destination || !*m->destination)
@@ -415,10 +453,10 @@ int mounts_apply(const struct mounts_ctx *c, size_t i, struct oerr *e)
 	_cleanup_free_ char *dest = pathres_clean(m->destination);
 	if (!dest)
 		return oerr_set(e, ENOMEM, "mounts[%zu]", i);
-	if (strcmp(dest, "/") == 0)
-		return oerr_setx(e, EINVAL, "mounts[%zu]: destination %s is the rootfs itself", i, m->destination);
-
 	bool bind = is_bind(m, &mo);
+	if (strcmp(dest, "/") == 0 && (!bind || (mo.flags & MS_REMOUNT)))
+		return oerr_setx(e, EINVAL, "mounts[%zu]: destination %s is the rootfs itself: only a bind mount may go there",
+				 i, m->destination);
 	if ((mo.idmap || mo.ridmap || m->n_uid_mappings || m->n_gid_mappings) && !bind)
 		return oerr_setx(e, EINVAL, "mounts[%zu]: idmap is only supported for bind mounts", i);
 	if (mo.tmpcopyup && (bind || !streq(m->type, "tmpfs")))

@@ -14,8 +14,10 @@ struct mounts_ctx {
 };
 
 /* Mount spec->mounts[i]. Errors name the entry: "mounts[3]: ..." or
- * "mount proc on /proc: operation not permitted". */
-int mounts_apply(const struct mounts_ctx *c, size_t i, struct oerr *e);
+ * "mount proc on /proc: operation not permitted". A bind mount whose
+ * destination is "/" goes over the rootfs (as in runc): c->rootfd is then
+ * closed and replaced by an fd of the new top of rootfs. */
+int mounts_apply(struct mounts_ctx *c, size_t i, struct oerr *e);
 
 /* Whether some entry bind-mounts onto /dev (then the runtime leaves /dev alone). */
 bool mounts_dev_is_bind(const struct spec *s);

@@ -98,9 +98,12 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 		.spec = o->spec, .rootfs = o->rootfs, .bundle = o->bundle,
 		.rootfd = rootfd, .in_userns = o->in_userns,
 	};
-	for (size_t i = 0; i < o->spec->n_mounts; i++)
-		if ((r = mounts_apply(&mc, i, e)) < 0)
+	for (size_t i = 0; i < o->spec->n_mounts; i++) {
+		r = mounts_apply(&mc, i, e);
+		rootfd = mc.rootfd;	/* a bind mount on "/" replaces it */
+		if (r < 0)
 			return r;
+	}
 	/* a /dev bound from elsewhere is used as it is: creating nodes there
 	 * would change that other place */
 	if (!mounts_dev_is_bind(o->spec) && (r = devices_setup(rootfd, o->spec, o->in_userns, e)) < 0)
