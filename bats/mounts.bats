@@ -98,6 +98,17 @@ mnt_info() {
 	assert_not_contains "$output" "master:"
 }
 
+@test "rootfsPropagation unbindable comes after the mounts: binds from other mounts still work" {
+	# Applied to the whole tree first, it made every bind fail with EINVAL.
+	add_mount '{"destination": "/null", "type": "bind", "source": "/dev/null", "options": ["bind"]}'
+	for p in unbindable runbindable; do
+		update_config --arg p $p '.linux.rootfsPropagation = $p'
+		run_ct sh -c "echo x >/null && $(mnt_info /)"
+		assert_status 0
+		assert_contains "$output" unbindable
+	done
+}
+
 @test "a read-only root cannot be written, its tmpfs mounts can" {
 	update_config '.root.readonly = true'
 	run_ct sh -c 'touch /x 2>&1 || echo refused; touch /tmp/x 2>&1 || echo refused; touch /dev/shm/x && echo shm-ok'
@@ -129,6 +140,23 @@ add_symlinked_mounts() {
 	ln -s "../../../../../../../../../../$BATS_TEST_TMPDIR/outside" "$BUNDLE/rootfs/rel-link"
 	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/abs-link/sub", type: "none", source: $s, options: ["bind"]}')"
 	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/rel-link/sub2", type: "none", source: $s, options: ["bind"]}')"
+}
+
+@test "--no-pivot with rootfsPropagation shared leaves the runtime's /proc and /sys mounted" {
+	# The host's proc and sysfs are taken out of the container's namespace
+	# before the chroot; under a shared "/" that unmount used to propagate
+	# to the runtime's own namespace. Here "/" is rshared and the rootfs a
+	# mount of its own, as with an overlay.
+	local m=$BATS_TEST_TMPDIR/m
+	mkdir "$m"
+	update_config --arg r "$m/rootfs" '.root.path = $r | .linux.rootfsPropagation = "shared" | .process.args = ["true"]'
+	run env OCIRT_TEST_MARK=$MARK unshare -m --propagation unchanged sh -c '
+		mount --make-rshared / && mount -t tmpfs tmpfs "$1" && cp -a "$2/rootfs" "$1/" &&
+		"$3" --root "$4" run --no-pivot -b "$2" "$5" 3>&- && echo ran &&
+		[ -r /proc/self/stat ] && echo proc && [ -d /sys/kernel ] && echo sys' sh "$m" "$BUNDLE" "$OCIRT" "$ROOT" "$ID"
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'ran\nproc\nsys')" ]
 }
 
 @test "a mount target behind a symlink that points outside the rootfs stays inside" {

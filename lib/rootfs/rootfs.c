@@ -82,8 +82,11 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 	if (sf.f_type != PROC_SUPER_MAGIC)
 		return oerr_setx(e, EXDEV, "/proc of the runtime is not a procfs");
 
-	/* Nothing done from here on may propagate back to the host. */
-	unsigned long rootflags = prop ? prop : MS_SLAVE | MS_REC;
+	/* Nothing done from here on may propagate back to the host. Shared is
+	 * taken as asked, so that binds of shared host mounts stay in their peer
+	 * groups; unbindable waits for rootfs_pivot, or no bind could be made
+	 * from the mounts it covers. */
+	unsigned long rootflags = (prop & (MS_PRIVATE | MS_SLAVE | MS_SHARED)) ? prop : MS_SLAVE | MS_REC;
 	if (mount(NULL, "/", NULL, rootflags, NULL) < 0)
 		return oerr_set(e, errno, "change the propagation of /");
 	if ((r = parent_mount_propagation(o->rootfs, prop, e)) < 0)
@@ -141,8 +144,9 @@ static int hide_host_proc_sys(const char *rootfs, struct oerr *e)
 	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &buf, NULL, e);
 	if (r < 0)
 		return r;
+	/* every mount (its id, parent and mount point), and which to hide */
+	struct mnt { const char *id, *parent, *mp; bool hide; } *all = NULL;
 	size_t n = 0, cap = 0;
-	char **mps = NULL;
 	char *save = NULL;
 	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[6], *s2 = NULL, *tok = strtok_r(line, " ", &s2);
@@ -152,26 +156,39 @@ static int hide_host_proc_sys(const char *rootfs, struct oerr *e)
 		while (tok && strcmp(tok, "-") != 0)
 			tok = strtok_r(NULL, " ", &s2);
 		char *fstype = strtok_r(NULL, " ", &s2);
-		if (nf < 6 || !fstype || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0))
+		if (nf < 6 || !fstype)
 			continue;
 		unescape(f[3]);
 		unescape(f[4]);
-		if (strcmp(f[3], "/") != 0 || path_is_or_under(f[4], rootfs))
-			continue;
 		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **nm = realloc(mps, cap * sizeof(*nm));
+			cap = cap ? cap * 2 : 32;
+			struct mnt *nm = realloc(all, cap * sizeof(*nm));
 			if (!nm) {
-				free(mps);
+				free(all);
 				return oerr_set(e, ENOMEM, "read mounts");
 			}
-			mps = nm;
+			all = nm;
 		}
-		mps[n++] = f[4];
+		all[n++] = (struct mnt){ .id = f[0], .parent = f[1], .mp = f[4],
+			.hide = (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) &&
+				strcmp(f[3], "/") == 0 && !path_is_or_under(f[4], rootfs) };
 	}
 	r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		const char *p = mps[i];
+		if (!all[i].hide)
+			continue;
+		const char *p = all[i].mp;
+		/* A shared parent (rootfsPropagation shared) would carry the
+		 * unmount to its peers: the runtime's /proc and /sys among them. */
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(all[k].id, all[i].parent) != 0)
+				continue;
+			if (mount(NULL, all[k].mp, NULL, MS_SLAVE, NULL) < 0 && errno != ENOENT && errno != EINVAL)
+				r = oerr_set(e, errno, "make %s slave", all[k].mp);
+			break;
+		}
+		if (r < 0)
+			break;
 		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
 			if (errno == ENOENT)
 				continue;	/* went away with a mount above it */
@@ -188,7 +205,7 @@ static int hide_host_proc_sys(const char *rootfs, struct oerr *e)
 		if (mount("tmpfs", p, "tmpfs", 0, NULL) < 0)
 			r = oerr_set(e, errno, "mount tmpfs on %s", p);
 	}
-	free(mps);
+	free(all);
 	return r;
 }
 
@@ -235,10 +252,6 @@ int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e)
 {
 	if (!o || !o->spec || !o->rootfs)
 		return oerr_setx(e, EINVAL, "rootfs: an absolute rootfs path is required");
-	unsigned long prop;
-	int r = root_propagation(o->spec, &prop, e);
-	if (r < 0)
-		return r;
 	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return oerr_set(e, errno, "open rootfs %s", o->rootfs);
@@ -256,15 +269,7 @@ int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e)
 		devnull_tree = steal_fd(t);
 	}
 
-	r = o->no_pivot ? move_root(o, rootfd, e) : pivot(o, rootfd, e);
-	if (r < 0)
-		return r;
-	/* Only now, on the container's own "/": done before the pivot it would
-	 * have reached the host's mounts. Private and slave were applied to the
-	 * rootfs's parent in rootfs_prepare already. */
-	if (prop && !(prop & (MS_PRIVATE | MS_SLAVE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
-		return oerr_set(e, errno, "apply linux.rootfsPropagation to /");
-	return 0;
+	return o->no_pivot ? move_root(o, rootfd, e) : pivot(o, rootfd, e);
 }
 
 static int sysctl_path(const char *key, char *out, size_t len, struct oerr *e)
@@ -402,6 +407,16 @@ static int finalize(const struct rootfs_opts *o, struct oerr *e)
 		return r;
 	if (s->root_readonly && (r = mnt_setattr(rootfd, false, MOUNT_ATTR_RDONLY, 0)) < 0)
 		return oerr_set(e, r, "remount / read-only");
+	/* Only now, after every mount of the container (masked and read-only
+	 * paths too), on its own "/": done before the pivot it would have
+	 * reached the host's mounts, and unbindable would have refused every
+	 * bind. Private and slave were applied to the rootfs's parent in
+	 * rootfs_prepare already. */
+	unsigned long prop;
+	if ((r = root_propagation(s, &prop, e)) < 0)
+		return r;
+	if (prop && !(prop & (MS_PRIVATE | MS_SLAVE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return oerr_set(e, errno, "apply linux.rootfsPropagation to /");
 	return 0;
 }
 

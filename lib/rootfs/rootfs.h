@@ -15,16 +15,18 @@ struct rootfs_opts {
 
 /* Runs in the container's init, already inside its new mount namespace (and pid, user...
  * namespaces), as root there, with host paths still visible. Makes / recursively slave
- * (or linux.rootfsPropagation), keeps the rootfs's parent mount from propagating,
+ * (or linux.rootfsPropagation when private, slave or shared), keeps the rootfs's parent
+ * mount from propagating,
  * bind-mounts the rootfs onto itself, performs every spec mount in order, and unless a
  * mount binds onto /dev creates the default /dev entries and linux.devices. */
 int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e);
 
 /* pivot_root into the rootfs (or MS_MOVE + chroot with no_pivot), detach the old root,
- * chdir("/"), apply linux.rootfsPropagation to the new /. */
+ * chdir("/"). */
 int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e);
 
 /* After pivot: linux.sysctl (written under /proc/sys after checking it is procfs),
  * readonlyPaths, maskedPaths (with the runtime's own /dev/null, taken before the pivot),
- * read-only tmpfs and /dev mounts, and root.readonly last. */
+ * read-only tmpfs and /dev mounts, root.readonly, and last linux.rootfsPropagation on
+ * the new / (shared and unbindable: after every mount, since unbindable refuses binds). */
 int rootfs_finalize(const struct rootfs_opts *o, struct oerr *e);
