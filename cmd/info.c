@@ -2,6 +2,7 @@
 #include "cmd/commands.h"
 #include "base/util.h"
 #include "oci/default_spec.h"
+#include "lib/net/netdev.h"
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/capability.h>
@@ -122,6 +123,7 @@ int cmd_features(int argc, char **argv)
 				   "supportedFlags", strings(seccomp_flags),
 				   "apparmor", "enabled", 0, "selinux", "enabled", 0,
 				   "intelRdt", "enabled", 0);
+	json_object_set_new(linux_, "netDevices", json_pack("{s:b}", "enabled", netdev_supported()));
 	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),
 							      "flags", strings(mpol_flags)));
 	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}",

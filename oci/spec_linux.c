@@ -156,18 +156,31 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
+/* A name in the container may be a template: one "%d" the kernel fills in
+ * with the first free number (its dev_alloc_name()). */
+static bool valid_ifname_template(const char *s)
+{
+	const char *pct = strchr(s, '%');
+	return valid_ifname(s) && (!pct || (pct[1] == 'd' && !strchr(pct + 2, '%')));
+}
+
 static int parse_net_device(struct jp *p, const char *key, json_t *v, void *item)
 {
 	struct spec_net_device *d = item;
 	if (!(d->host_name = strdup(key)))
 		return jp_nomem(p);
-	if (!valid_ifname(key))
+	if (!valid_ifname(key) || strchr(key, '%'))
 		return jp_fail(p, "invalid interface name \"%s\"", key);
 	if (!json_is_object(v))
 		return jp_fail(p, "must be an object");
 	int r = jp_str(p, v, "name", JP_OPT, &d->name);
-	if (r == 0 && d->name && !valid_ifname(d->name))
-		return jp_fail_key(p, "name", "invalid interface name \"%s\"", d->name);
+	if (r == 0 && d->name && !*d->name) {
+		free(d->name);	/* as runc: empty means the host name */
+		d->name = NULL;
+	}
+	if (r == 0 && d->name && !valid_ifname_template(d->name))
+		return jp_fail_key(p, "name", "invalid interface name \"%s\"%s", d->name,
+				   strchr(d->name, '%') ? " (a template has one %d)" : "");
 	return r;
 }
 

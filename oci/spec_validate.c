@@ -126,6 +126,27 @@ static int validate_time(const struct spec *s, const struct spec_linux *l, struc
 	return 0;
 }
 
+/* Devices move into the container's own network namespace (made or
+ * joined), each to a name of its own there (runc's rules). */
+static int validate_net_devices(const struct spec *s, const struct spec_linux *l, struct oerr *e)
+{
+	if (!l->n_net_devices)
+		return 0;
+	if (!spec_find_namespace(s, SPEC_NS_NETWORK))
+		return FAIL("linux.netDevices: requires a network namespace");
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const struct spec_net_device *d = &l->net_devices[i];
+		const char *name = d->name ? d->name : d->host_name;
+		for (size_t j = 0; j < i; j++) {
+			const struct spec_net_device *o = &l->net_devices[j];
+			if (!strchr(name, '%') && !strcmp(name, o->name ? o->name : o->host_name))
+				return FAIL("linux.netDevices.%s: %s and %s would both be named %s in the container",
+					    d->host_name, o->host_name, d->host_name, name);
+		}
+	}
+	return 0;
+}
+
 /* sysctl keys may use '/' as separator (as under /proc/sys). */
 static bool key_is(const char *key, const char *want)
 {
@@ -240,7 +261,7 @@ int spec_validate(const struct spec *s, struct oerr *e)
 	    (r = validate_sizes("linux.uidMappings", l->uid_mappings, l->n_uid_mappings, e)) < 0 ||
 	    (r = validate_sizes("linux.gidMappings", l->gid_mappings, l->n_gid_mappings, e)) < 0 ||
 	    (r = validate_time(s, l, e)) < 0 || (r = validate_sysctl(s, l, e)) < 0 ||
-	    (r = validate_linux_misc(l, e)) < 0)
+	    (r = validate_linux_misc(l, e)) < 0 || (r = validate_net_devices(s, l, e)) < 0)
 		return r;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "lib/process/namespace.h"
 #include "lib/process/mempolicy.h"
+#include "lib/net/netdev.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
 #include "oci/spec.h"
@@ -37,6 +38,8 @@ struct create_run {
 	pid_t init;		/* the container's init (== child unless two-stage) */
 	bool child_reaped;
 	char *cgroup_path;
+	int netns_fd;		/* the container's network namespace, held while devices are moved in */
+	struct netdev_set net_devices;	/* moved in: put back if create fails */
 	struct init_ctx ictx;
 	char created[64];
 };
@@ -75,7 +78,14 @@ static int load_config(struct create_run *r, struct oerr *e)
 /* What the config asks of this host, checked before anything is made. */
 static int host_checks(struct create_run *r, struct oerr *e)
 {
-	return mempolicy_check_host(r->spec->linux_->memory_policy, MEMPOLICY_NODE_DIR, e);
+	const struct spec_linux *l = r->spec->linux_;
+	int ret = mempolicy_check_host(l->memory_policy, MEMPOLICY_NODE_DIR, e);
+	if (ret < 0)
+		return ret;
+	/* runc's rule: an unprivileged runtime may not move the host's devices. */
+	if (l->n_net_devices && r->o->rootless)
+		return oerr_setx(e, EPERM, "linux.netDevices: not supported in a rootless container");
+	return netdev_check(l, e);
 }
 
 /* With startContainer or poststart hooks, start must know when the init has
@@ -131,6 +141,19 @@ static bool writes_oom_score_adj(const struct spec *s)
 	return s->process && s->process->has_oom_score_adj;
 }
 
+/* linux.netDevices go in once the child has its network namespace (the
+ * one it was cloned with, or joined or made before asking), before any
+ * hook runs and before the init brings its loopback up. */
+static int move_net_devices(struct create_run *r, struct oerr *e)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", r->child);
+	r->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->netns_fd < 0)
+		return oerr_set(e, errno, "linux.netDevices: open %s", path);
+	return netdev_move(r->spec->linux_, r->netns_fd, &r->net_devices, e);
+}
+
 static int setup_for_child(struct create_run *r, struct oerr *e)
 {
 	const struct spec *s = r->spec;
@@ -146,6 +169,8 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 		if ((ret = write_file_at(AT_FDCWD, path, val, (size_t)n, false, e)) < 0)
 			return oerr_wrap(e, "process.oomScoreAdj");
 	}
+	if (s->linux_->n_net_devices && (ret = move_net_devices(r, e)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -278,6 +303,9 @@ static int save_state(struct create_run *r, struct oerr *e)
 static void cleanup_failed(struct create_run *r)
 {
 	struct oerr ignored;
+	/* Before the namespace goes: with it, a veth would be destroyed and a
+	 * physical device come back under its container name. */
+	netdev_move_back(r->netns_fd, &r->net_devices);
 	if (r->init > 0)
 		kill(r->init, SIGKILL);
 	if (r->child > 0 && !r->child_reaped)
@@ -384,7 +412,7 @@ static pid_t clone_init(struct create_run *r, struct cgroup_join *j, unsigned lo
 
 int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e)
 {
-	struct create_run r = { .o = o, .dirfd = -1, .ictx.sync_fd = -1 };
+	struct create_run r = { .o = o, .dirfd = -1, .netns_fd = -1, .ictx.sync_fd = -1 };
 	int ret = spec_validate_container_id(o->id, e);
 	if (ret < 0)
 		return ret;
@@ -450,7 +478,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
-				   writes_oom_score_adj(r.spec),
+				   writes_oom_score_adj(r.spec) || r.spec->linux_->n_net_devices,
 	};
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
 	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0)
@@ -514,6 +542,9 @@ out:
 			close(ns_fds[i]);
 	if (r.dirfd >= 0)
 		close(r.dirfd);
+	if (r.netns_fd >= 0)
+		close(r.netns_fd);
+	netdev_set_free(&r.net_devices);
 	free(r.cgroup_path);
 	free(r.config_text);
 	if (r.spec)

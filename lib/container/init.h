@@ -18,7 +18,7 @@ struct init_ctx {
 	int new_flags;		/* CLONE_NEW* to create */
 	bool two_stage;		/* join/unshare here rather than through clone flags */
 	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */
-	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj */
+	bool setup_handshake;	/* SETUP_REQ/ACK: the runtime writes our id maps, time offsets, oomScoreAdj, moves netDevices in */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

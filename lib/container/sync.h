@@ -6,7 +6,7 @@
 
 enum sync_type {
 	SYNC_ERROR = 1,		/* child → runtime: data = error text, val = errno */
-	SYNC_SETUP_REQ,		/* child → runtime: write id maps, time offsets, cgroup, oom for the cloned pid */
+	SYNC_SETUP_REQ,		/* child → runtime: write id maps, time offsets, oom, move netDevices, for the cloned pid */
 	SYNC_SETUP_ACK,		/* runtime → child */
 	SYNC_PID,		/* intermediate → runtime: val = init pid (runtime's pid namespace) */
 	SYNC_HOOKS_REQ,		/* init → runtime: namespaces are ready, run prestart + createRuntime */
