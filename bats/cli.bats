@@ -11,6 +11,23 @@ load helpers
 	assert_contains "$output" "spec: 1."
 }
 
+@test "--version has runc's commit: and libseccomp: lines" {
+	# dockerd runs `runtime --version` and reads these two lines.
+	ocirt --version
+	assert_status 0
+	[[ "${lines[0]}" =~ ^ocirt\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	grep -qxE 'commit: [^ ]+' <<<"$output"
+	grep -qxE 'spec: 1\.[0-9]+\.[0-9]+' <<<"$output"
+	# the libseccomp linked in, as its own seccomp_version() reports it
+	grep -qxE 'libseccomp: [0-9]+\.[0-9]+\.[0-9]+' <<<"$output"
+	# the commit is one of this repository's (git describe at build time), or "unknown"
+	local commit=${output#*commit: }
+	commit=${commit%%$'\n'*}
+	if [ "$commit" != unknown ] && git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$REPO" rev-parse -q --verify "${commit%-dirty}^{commit}" >/dev/null
+	fi
+}
+
 @test "--help lists the commands" {
 	ocirt --help
 	assert_status 0

@@ -322,6 +322,29 @@ wait_exit() {
 	assert_contains "$output" running
 }
 
+@test "list sorts the containers by id, as runc does" {
+	set_args true
+	# Made in an order that is neither sorted nor its reverse, so that a
+	# listing in directory order (creation or hash order) shows up.
+	# Six of them: a directory's order (hash order on ext4) is then sorted
+	# by chance once in 720 runs.
+	local i want
+	for i in d b f a e c; do
+		ocirt create -b "$BUNDLE" "$ID-$i"
+		assert_status 0
+	done
+	want=$(printf "$ID-%s\n" a b c d e f)
+	ocirt list -q
+	assert_status 0
+	assert_output "$want"
+	ocirt list --format json
+	assert_status 0
+	[ "$(jq -r '.[].id' <<<"$output")" = "$want" ]
+	ocirt list
+	assert_status 0
+	[ "$(awk 'NR > 1 { print $1 }' <<<"$output")" = "$want" ]
+}
+
 # The init traps USR1 and appends each one to /tmp/sigs.
 start_trapper() {
 	set_args sh -c 'trap "echo USR1 >>/tmp/sigs" USR1; trap "echo TERM >>/tmp/sigs; exit 3" TERM
@@ -381,6 +404,27 @@ sig_count() {
 	ocirt kill "$ID" KILL
 	[ "$status" -ne 0 ]
 	assert_contains "$stderr" "does not exist"
+}
+
+@test "kill ID 0 succeeds for a live container and fails for a dead one" {
+	# Signal 0 is the liveness check engines and scripts send (kill(2) with 0).
+	set_args sleep 100
+	ocirt create -b "$BUNDLE" "$ID"
+	assert_status 0
+	ocirt kill "$ID" 0
+	assert_status 0
+	[ "$(ct_status "$ID")" = created ]
+	ocirt start "$ID"
+	assert_status 0
+	ocirt kill "$ID" 0
+	assert_status 0
+	[ "$(ct_status "$ID")" = running ]
+	ocirt kill "$ID" KILL
+	assert_status 0
+	wait_status "$ID" stopped
+	ocirt kill "$ID" 0
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "not running"
 }
 
 @test "kill --all signals every process of the container" {

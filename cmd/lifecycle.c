@@ -100,7 +100,7 @@ int cmd_kill(int argc, char **argv)
 	if (one_id("kill", usage, opts, argc, argv, &id, &signame, &e) < 0)
 		return fail(&e);
 	int sig = signal_parse(signame ? signame : "SIGTERM");
-	if (sig <= 0) {
+	if (sig < 0) {
 		oerr_setx(&e, EINVAL, "kill: unknown signal \"%s\"", signame);
 		return fail(&e);
 	}

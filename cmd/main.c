@@ -1,6 +1,8 @@
 /* ocirt: global flags, then one command. */
 #include "cmd/commands.h"
 #include "cmd/log.h"
+#include "cmd/version.h"
+#include "lib/seccomp/seccomp.h"
 #include "lib/container/statedir.h"
 #include "lib/process/namespace.h"
 #include "base/util.h"
@@ -153,7 +155,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (version) {
-		printf("ocirt version %s\nspec: 1.3.0\n", OCIRT_VERSION);
+		/* runc's lines: engines (dockerd) read "commit:" and "libseccomp:". */
+		char v[32];
+		printf("ocirt version %s\ncommit: %s\nspec: 1.3.0\nlibseccomp: %s\n", OCIRT_VERSION,
+		       OCIRT_COMMIT, libseccomp_version(v, sizeof(v)));
 		return 0;
 	}
 	if (help || npos == 0) {

@@ -47,6 +47,16 @@ static json_t *list_entry(const struct container *c)
 	return o;
 }
 
+static int visible(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	bool quiet = false;
@@ -69,21 +79,20 @@ int cmd_list(int argc, char **argv)
 		return fail(&e);
 	}
 	json_t *arr = json_array();
-	_cleanup_closedir_ DIR *d = opendir(G.root);
-	if (!d && errno != ENOENT) {
+	/* By id, as runc lists them (byte order, whatever the locale). */
+	struct dirent **ents = NULL;
+	int n = scandir(G.root, &ents, visible, by_name);
+	if (n < 0 && errno != ENOENT) {
 		oerr_set(&e, errno, "list: open %s", G.root);
 		json_decref(arr);
 		return fail(&e);
 	}
 	if (!quiet && !json)
 		printf("%-12s %-10s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
+	for (int i = 0; i < n; i++) {
 		struct container c;
 		struct oerr ignored;
-		if (container_open(G.root, de->d_name, false, &c, &ignored) < 0)
+		if (container_open(G.root, ents[i]->d_name, false, &c, &ignored) < 0)
 			continue;
 		if (quiet)
 			printf("%s\n", c.st.id);
@@ -98,6 +107,9 @@ int cmd_list(int argc, char **argv)
 		}
 		container_close(&c);
 	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
 	if (json && !quiet) {
 		char *text = json_dumps(arr, JSON_COMPACT);
 		printf("%s\n", text ? text : "[]");

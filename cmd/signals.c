@@ -24,7 +24,8 @@ int signal_parse(const char *s)
 	if (isdigit((unsigned char)s[0])) {
 		char *end;
 		long n = strtol(s, &end, 10);
-		return (*end || n <= 0 || n >= NSIG) ? -1 : (int)n;
+		/* 0 is no signal: `kill ID 0` asks whether the container is alive. */
+		return (*end || n < 0 || n >= NSIG) ? -1 : (int)n;
 	}
 	const char *name = strncasecmp(s, "SIG", 3) ? s : s + 3;
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)

@@ -87,7 +87,8 @@ static void test_signals(void)
 	check(signal_parse("9") == 9, "signals: number");
 	check(signal_parse("RTMIN+2") == SIGRTMIN + 2, "signals: RTMIN+2");
 	check(signal_parse("SIGNOPE") < 0, "signals: unknown name");
-	check(signal_parse("0") < 0 && signal_parse("65") < 0 && signal_parse("9x") < 0, "signals: bad numbers");
+	check(signal_parse("0") == 0, "signals: 0, the liveness check");
+	check(signal_parse("-1") < 0 && signal_parse("65") < 0 && signal_parse("9x") < 0, "signals: bad numbers");
 	check(signal_parse("") < 0, "signals: empty");
 }
 

@@ -63,7 +63,7 @@ struct flags {
 	bool tsync, log, spec_allow, wait_killable;
 };
 
-static const char *libseccomp_version(char *buf, size_t len)
+const char *libseccomp_version(char *buf, size_t len)
 {
 	const struct scmp_version *v = seccomp_version();
 	snprintf(buf, len, "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);

@@ -37,3 +37,6 @@ int seccomp_send_listener_on(const struct spec_seccomp *sc, int sock, int notify
  * (no rule for it with another action or with argument filters), so that
  * the runtime may make it after loading sc unnoticed. NULL allows all. */
 bool seccomp_allows_plainly(const struct spec_seccomp *sc, const char *name);
+
+/* The version of the libseccomp linked in, "2.5.4", written into buf. */
+const char *libseccomp_version(char *buf, size_t len);
