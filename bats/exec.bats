@@ -130,6 +130,63 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	assert_contains "$stderr" /nosuchdir
 }
 
+@test "exec sets HOME from the container's /etc/passwd for its user, --user too" {
+	start_sleeper
+	ocirt exec "$ID" sh -c 'echo "${HOME-unset}"'
+	assert_status 0
+	assert_output /root
+	ocirt exec --user 1000:1000 "$ID" sh -c 'echo "${HOME-unset}"'
+	assert_status 0
+	assert_output /home/user
+	ocirt exec --user 4242 "$ID" sh -c 'echo "${HOME-unset}"'
+	assert_status 0
+	assert_output /
+	ocirt exec --user 1000 --env HOME=/mine "$ID" sh -c 'echo "${HOME-unset}"'
+	assert_status 0
+	assert_output /mine
+}
+
+@test "an exec'd process leads its own session and process group" {
+	start_sleeper
+	ocirt exec "$ID" sh -c 'echo $$ $(cut -d" " -f5,6 /proc/$$/stat)'
+	assert_status 0
+	read -r pid pgrp sid <<<"$output"
+	[ "$pid" -gt 1 ]
+	[ "$pgrp" = "$pid" ]
+	[ "$sid" = "$pid" ]
+}
+
+@test "exec --cwd that only root may enter works for another user" {
+	start_sleeper
+	ocirt exec --user 1000:1000 --cwd /root "$ID" sh -c 'pwd; id -u'
+	assert_status 0
+	assert_output "$(printf '/root\n1000')"
+}
+
+@test "exec without -t gets no terminal even when process.terminal is true" {
+	SOCK=$BATS_TEST_TMPDIR/console.sock
+	"$BATS_FILE_TMPDIR/recvtty" "$SOCK" "$BATS_TEST_TMPDIR/tty.out" 3>&- &
+	RECV_PID=$!
+	retry test -S "$SOCK"
+	update_config '.process.terminal = true'
+	set_args sleep 100
+	ocirt run -d --console-socket "$SOCK" -b "$BUNDLE" "$ID"
+	assert_status 0
+	ocirt exec "$ID" sh -c '[ -t 0 ] || [ -t 1 ] || echo no-tty; echo second'
+	assert_status 0
+	assert_output "$(printf 'no-tty\nsecond')"
+	ocirt exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" sleep 98
+	assert_status 0
+	retry cmdline_is "$(cat "$BATS_TEST_TMPDIR/pid")" "sleep 98 "
+}
+
+@test "exec -t in the foreground relays \n, not \r\n, and the slave is the user's" {
+	start_sleeper
+	ocirt exec -t --user 1000 "$ID" sh -c 'stat -c "%u %g" "$(tty)"; echo second'
+	assert_status 0
+	[ "$output" = "$(printf '1000 5\nsecond')" ]
+}
+
 @test "exec --user and --additional-gids" {
 	start_sleeper
 	ocirt exec --user 1000 "$ID" id -u

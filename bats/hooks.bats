@@ -139,6 +139,63 @@ info() {
 	[ -s "$HOOK_OUT/noenv.json" ]
 }
 
+@test "a hook without env gets the runtime's environment (runc, crun)" {
+	# runtime side, and from the init (createContainer before pivot_root,
+	# startContainer in the container): each writes its environment
+	local ph
+	for ph in prestart createRuntime createContainer poststart; do
+		add_hook "$ph" "$(jq -n --arg o "$HOOK_OUT/$ph.env" '{"path": "/bin/sh", "args": ["sh", "-c", "env >\"$0\"", $o]}')"
+	done
+	add_hook startContainer '{"path": "/bin/sh", "args": ["sh", "-c", "env >/hookout/startContainer.env"]}'
+	set_args true
+	export OCIRT_HOOK_PROBE="seen by hooks"
+	ocirt run -b "$BUNDLE" "$ID"
+	assert_status 0
+	cp "$BUNDLE/rootfs/hookout/startContainer.env" "$HOOK_OUT/"
+	for ph in prestart createRuntime createContainer startContainer poststart; do
+		grep -qxF "OCIRT_HOOK_PROBE=seen by hooks" "$HOOK_OUT/$ph.env"
+		grep -qxF "OCIRT_TEST_MARK=$MARK" "$HOOK_OUT/$ph.env"
+	done
+}
+
+@test "prestart and createRuntime hooks run in the bundle, createContainer ones in the rootfs (runc)" {
+	local ph
+	for ph in prestart createRuntime createContainer; do
+		add_hook "$ph" "$(jq -n --arg o "$HOOK_OUT/$ph.cwd" '{"path": "/bin/sh", "args": ["sh", "-c", "pwd -P >\"$0\"; ls >>\"$0\"", $o]}')"
+	done
+	touch "$BUNDLE/rootfs/in-the-rootfs"
+	set_args true
+	# from elsewhere, with --bundle
+	cd "$BATS_TEST_TMPDIR"
+	ocirt run -b "$BUNDLE" "$ID"
+	assert_status 0
+	for ph in prestart createRuntime; do
+		[ "$(head -n 1 "$HOOK_OUT/$ph.cwd")" = "$(realpath "$BUNDLE")" ]
+		grep -qxF config.json "$HOOK_OUT/$ph.cwd"
+	done
+	[ "$(head -n 1 "$HOOK_OUT/createContainer.cwd")" = "$(realpath "$BUNDLE/rootfs")" ]
+	grep -qxF in-the-rootfs "$HOOK_OUT/createContainer.cwd"
+}
+
+@test "startContainer hooks run after the seccomp filter is loaded, with noNewPrivileges too" {
+	# The hook tries a mkdir that the filter refuses.
+	add_hook startContainer '{"path": "/bin/sh", "args": ["sh", "-c",
+		"if mkdir /tmp/by-hook 2>/dev/null; then echo made; else echo refused; fi >/hookout/mkdir"]}'
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	set_args true
+	local nnp
+	for nnp in true false; do
+		rm -f "$BUNDLE/rootfs/hookout/mkdir"
+		update_config --argjson n "$nnp" '.process.noNewPrivileges = $n'
+		ocirt run -b "$BUNDLE" "$ID"
+		assert_status 0
+		echo "noNewPrivileges $nnp: $(cat "$BUNDLE/rootfs/hookout/mkdir")" >&2
+		[ "$(cat "$BUNDLE/rootfs/hookout/mkdir")" = refused ]
+		[ ! -e "$BUNDLE/rootfs/tmp/by-hook" ]
+	done
+}
+
 @test "a hook that runs past its timeout is killed and create fails" {
 	# The marker in its env: assert_clean finds the hook if it was left running.
 	add_hook prestart "$(jq -n --arg m "OCIRT_TEST_MARK=$MARK" \

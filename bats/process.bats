@@ -50,6 +50,135 @@ CAP_CHOWN=0 CAP_KILL=5 CAP_NET_BIND_SERVICE=10 CAP_NET_RAW=13 CAP_AUDIT_WRITE=29
 	assert_not_contains "$output" BATS_
 }
 
+# home_is WANT: the container's process prints $HOME, and it is WANT.
+home_is() {
+	run_ct sh -c 'echo "${HOME-unset}"'
+	assert_status 0
+	assert_output "$1"
+}
+
+@test "HOME comes from the container's /etc/passwd entry when process.env has none" {
+	# The base config has no HOME: root's entry says /root.
+	home_is /root
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	home_is /home/user
+	# no entry for the uid: /
+	update_config '.process.user = {"uid": 4242, "gid": 4242}'
+	home_is /
+	# an empty HOME counts as none (runc)
+	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.env += ["HOME="]'
+	home_is /home/user
+	# one set in process.env stays
+	update_config '.process.env += ["HOME=/mine"]'
+	home_is /mine
+}
+
+@test "HOME: /etc/passwd is read inside the rootfs, never a host file, never a fifo" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	# An absolute link resolves in the rootfs, where this host path is missing.
+	printf 'user:x:1000:1000::/from-the-host:/bin/sh\n' >"$BATS_TEST_TMPDIR/hostpasswd"
+	ln -sfn "$BATS_TEST_TMPDIR/hostpasswd" "$BUNDLE/rootfs/etc/passwd"
+	home_is /
+	# ... and to the rootfs's own file where it exists there
+	mkdir -p "$BUNDLE/rootfs$BATS_TEST_TMPDIR"
+	printf 'user:x:1000:1000::/inside:/bin/sh\n' >"$BUNDLE/rootfs$BATS_TEST_TMPDIR/hostpasswd"
+	home_is /inside
+	# a fifo nobody writes to must not hang the container's start
+	rm "$BUNDLE/rootfs/etc/passwd"
+	mkfifo "$BUNDLE/rootfs/etc/passwd"
+	home_is /
+}
+
+@test "a non-root process may reopen its stdio pipes; a file given as stdout keeps its owner" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'echo through-dev-stdout >/dev/stdout'
+	local st
+	OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" run -b "$BUNDLE" "$ID" \
+		</dev/null 2>"$BATS_TEST_TMPDIR/err" 3>&- | cat >"$BATS_TEST_TMPDIR/out"
+	st=${PIPESTATUS[0]}
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
+	[ "$st" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = through-dev-stdout ]
+	# a host file is not chowned (runc would): the process cannot reopen it
+	run_ct sh -c 'echo x >/dev/stdout'
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %u "$BATS_TEST_TMPDIR/ocirt.$OCIRT_CALLS.out")" = 0 ]
+}
+
+@test "the process leads its own session and process group, without a terminal too" {
+	# fields 5 and 6 of /proc/PID/stat: process group and session
+	run_ct sh -c 'cut -d" " -f5,6 /proc/$$/stat'
+	assert_status 0
+	assert_output "1 1"
+	set_args sh -c 'cut -d" " -f5,6 /proc/$$/stat >/tmp/ids; sleep 100'
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	retry test -s "$BUNDLE/rootfs/tmp/ids"
+	[ "$(cat "$BUNDLE/rootfs/tmp/ids")" = "1 1" ]
+}
+
+@test "a process.cwd that does not exist is made inside the rootfs" {
+	update_config '.process.cwd = "/made/for/the/process" | .root.readonly = true'
+	run_ct pwd
+	assert_status 0
+	assert_output /made/for/the/process
+	[ "$(stat -c '%a %u' "$BUNDLE/rootfs/made" "$BUNDLE/rootfs/made/for/the/process")" = "$(printf '755 0\n755 0')" ]
+}
+
+@test "a missing process.cwd behind a symlink is made inside the rootfs, not on the host" {
+	mkdir "$BATS_TEST_TMPDIR/host"
+	ln -s "$BATS_TEST_TMPDIR/host" "$BUNDLE/rootfs/escape"
+	ln -s ../../../../../../../.. "$BUNDLE/rootfs/up"
+	update_config '.process.cwd = "/escape/made"'
+	run_ct pwd
+	assert_status 0
+	[ ! -e "$BATS_TEST_TMPDIR/host/made" ]
+	[ -d "$BUNDLE/rootfs$BATS_TEST_TMPDIR/host/made" ]
+	update_config --arg d "/up$BATS_TEST_TMPDIR/upmade" '.process.cwd = $d'
+	run_ct pwd
+	assert_status 0
+	[ ! -e "$BATS_TEST_TMPDIR/upmade" ]
+	[ -d "$BUNDLE/rootfs$BATS_TEST_TMPDIR/upmade" ]
+}
+
+@test "the cwd is entered before the user switch and not again: uid 1000 in /root (0700)" {
+	[ "$(stat -c %a "$BUNDLE/rootfs/root")" = 700 ]
+	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/root"'
+	run_ct sh -c 'pwd; id -u; ls . 2>/dev/null || echo cannot-list'
+	assert_status 0
+	assert_output "$(printf '/root\n1000\ncannot-list')"
+}
+
+@test "the executable check uses the process's capabilities: CAP_DAC_OVERRIDE runs a 0744 root file" {
+	printf '#!/bin/sh\necho "ran as $(id -u)"; grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/$$/status\n' \
+		>"$BUNDLE/rootfs/bin/rootonly"
+	chmod 0744 "$BUNDLE/rootfs/bin/rootonly"
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {"bounding": ["CAP_DAC_OVERRIDE"], "effective": ["CAP_DAC_OVERRIDE"],
+			"permitted": ["CAP_DAC_OVERRIDE"]}'
+	local none=0000000000000000
+	local want
+	want=$(printf 'ran as 1000\nCapInh:\t%s\nCapPrm:\t%s\nCapEff:\t%s\nCapAmb:\t%s' $none $none $none $none)
+	run_ct /bin/rootonly
+	assert_status 0
+	# and the capabilities the exec trampoline carried for the check are gone after it
+	assert_output "$want"
+	# through PATH too
+	run_ct rootonly
+	assert_status 0
+	assert_output "$want"
+	# the trampoline still stands between such a process and the runtime's binary
+	evil_entrypoint /evil
+	run_ct /evil
+	assert_status 127
+	assert_contains "$stderr" "the runtime cannot be run as a container's process"
+	# without it, the same file is refused with runc's words
+	update_config '.process.capabilities = {"bounding": [], "effective": [], "permitted": []}'
+	run_ct /bin/rootonly
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" 'exec: "/bin/rootonly": permission denied'
+}
+
 @test "args[0] is looked up in the container's PATH" {
 	mkdir -p "$BUNDLE/rootfs/opt/tools"
 	printf '#!/bin/sh\necho from-opt-tools\n' >"$BUNDLE/rootfs/opt/tools/mytool"
@@ -268,6 +397,25 @@ wait_recvtty() {
 	[ "$(tr -d '\r' <<<"$output")" = "$(printf '/dev/pts/0\ndone')" ]
 }
 
+@test "terminal: the slave is the process's user's; run in the foreground relays \n, not \r\n" {
+	update_config '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+	run_ct sh -c 'stat -c "%u %g %a" "$(tty)"; echo second'
+	assert_status 0
+	# the group stays devpts's gid=5 (tty), as with runc
+	[ "$output" = "$(printf '1000 5 620\nsecond')" ]
+	assert_not_contains "$output" $'\r'
+}
+
+@test "terminal: one sent to --console-socket keeps the kernel's ONLCR, for its receiver to set" {
+	start_recvtty
+	update_config '.process.terminal = true'
+	set_args sh -c 'echo one; echo two'
+	ocirt run -d --console-socket "$SOCK" -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_recvtty
+	[ "$(cat "$TTY_OUT")" = "$(printf 'one\r\ntwo\r')" ]
+}
+
 @test "a rootfs's own /dev/null and /dev/console are never used, even without a /dev tmpfs" {
 	update_config '.mounts |= map(select(.destination != "/dev")) | .process.terminal = true'
 	local f
@@ -333,6 +481,34 @@ wait_recvtty() {
 	[ "$st" -eq 0 ]
 	# 5 is the directory ls reads: the runtime's fd 5 was not passed
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'three\nfour\n0 1 2 3 4 5')" ]
+}
+
+@test "socket activation: the LISTEN_FDS fds stay open, with LISTEN_FDS and LISTEN_PID=1" {
+	echo three >"$BATS_TEST_TMPDIR/f3"
+	echo four >"$BATS_TEST_TMPDIR/f4"
+	echo five >"$BATS_TEST_TMPDIR/f5"
+	# --preserve-fds 1 counts after the listening fds: fd 5
+	set_args sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; cat <&4; cat <&5; echo $(ls /proc/self/fd)'
+	st=0
+	# LISTEN_PID is another process's, as when an engine stands between
+	# systemd and the runtime: crun passes the fds on all the same
+	LISTEN_FDS=2 LISTEN_PID=1 OCIRT_TEST_MARK=$MARK timeout -k 5 "$OCIRT_TIMEOUT" "$OCIRT" --root "$ROOT" \
+		run --preserve-fds 1 -b "$BUNDLE" "$ID" 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" \
+		5<"$BATS_TEST_TMPDIR/f5" 6</dev/null </dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
+	[ "$st" -eq 0 ]
+	# 6 is the directory ls reads: the runtime's fd 6 was not passed
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf '2 1\nthree\nfour\nfive\n0 1 2 3 4 5 6')" ]
+}
+
+@test "socket activation: a LISTEN_FDS that is no number fails and leaves nothing" {
+	set_args true
+	st=0
+	LISTEN_FDS=two OCIRT_TEST_MARK=$MARK "$OCIRT" --root "$ROOT" run -b "$BUNDLE" "$ID" \
+		</dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" 3>&- || st=$?
+	[ "$st" -ne 0 ]
+	grep -q 'LISTEN_FDS.*"two"' "$BATS_TEST_TMPDIR/err"
+	assert_clean
 }
 
 @test "a cwd that leads out of the rootfs through /proc/self/fd is refused" {

@@ -158,8 +158,9 @@ static int apply_flags(struct spec_process *p, const struct exec_flags *f, int a
 		    append_names(&c->permitted, &c->n_permitted, &f->caps) < 0)
 			return oerr_setx(e, ENOMEM, "exec: caps");
 	}
-	if (f->tty)
-		p->terminal = true;
+	/* The config's process.terminal is the init's: exec gets a terminal
+	 * only with -t, as with runc. */
+	p->terminal = f->tty;
 	if (f->nnp)
 		p->no_new_privileges = true;
 	return 0;

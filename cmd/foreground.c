@@ -76,6 +76,9 @@ int foreground_wait(struct foreground *f, pid_t pid)
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);
+		/* Output processing stays on, as runc has it: the container's pty
+		 * sends "\n" (ONLCR cleared there) and ours makes it "\r\n". */
+		t.c_oflag |= OPOST;
 		tcsetattr(0, TCSANOW, &t);
 		resize_from_stdin(f->master);
 	}

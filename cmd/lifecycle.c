@@ -3,7 +3,27 @@
 #include "cmd/signals.h"
 #include "lib/container/container.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Socket activation (sd_listen_fds(3)): LISTEN_FDS=n in our environment
+ * means fds 3 .. 3+n-1 are listening sockets for the container, as crun
+ * takes it (whatever LISTEN_PID says: an engine between systemd and us has
+ * another pid). */
+static int listen_fds(const char *cmd, int *n, struct oerr *e)
+{
+	const char *v = getenv("LISTEN_FDS");
+	*n = 0;
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	long l = strtol(v, &end, 10);
+	if (errno || *end || l < 0 || l > (1 << 20))
+		return oerr_setx(e, EINVAL, "%s: LISTEN_FDS in the environment: \"%s\" is not a number of fds", cmd, v);
+	*n = (int)l;
+	return 0;
+}
 
 int create_args(const char *cmd, struct create_opts *o, const struct opt *extra, int argc, char **argv,
 		struct oerr *e)
@@ -38,7 +58,7 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 	if (o->preserve_fds < 0)
 		return oerr_setx(e, EINVAL, "%s: --preserve-fds must not be negative", cmd);
 	o->id = pos[0];
-	return 0;
+	return listen_fds(cmd, &o->listen_fds, e);
 }
 
 int cmd_create(int argc, char **argv)

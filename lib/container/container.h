@@ -15,7 +15,9 @@ struct create_opts {
 	int console_fd;			/* >= 0: already connected console socket (run with a terminal) */
 	int *console_pair;		/* run in the foreground: when the process wants a terminal and no
 					 * console socket was given, a socketpair is made and the runtime's end is stored here */
-	int preserve_fds;		/* fds 3 .. 3+n-1 stay open in the container */
+	int preserve_fds;		/* fds 3+listen_fds .. +n-1 stay open in the container */
+	int listen_fds;			/* socket activation (LISTEN_FDS): fds 3 .. 3+n-1 stay open, and the
+					 * process gets LISTEN_FDS=n and LISTEN_PID=1 unless its env has them */
 	bool no_pivot;
 	bool no_new_keyring;
 	bool systemd_cgroup;

@@ -179,10 +179,11 @@ static int run_runtime_hooks(struct create_run *r, struct oerr *e)
 	_cleanup_free_ char *state = hook_state_json(r, "creating");
 	if (!state)
 		return oerr_setx(e, ENOMEM, "encode hook state");
-	int ret = hooks_run(r->spec, HOOK_PRESTART, state, e);
+	/* In the bundle, as runc and crun run them. */
+	int ret = hooks_run_via(r->spec, HOOK_PRESTART, state, -1, r->bundle, e);
 	if (ret < 0)
 		return ret;
-	ret = hooks_run(r->spec, HOOK_CREATE_RUNTIME, state, e);
+	ret = hooks_run_via(r->spec, HOOK_CREATE_RUNTIME, state, -1, r->bundle, e);
 	if (ret < 0)
 		return ret;
 	/* createContainer and startContainer run inside; they need the same state. */
@@ -420,6 +421,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
 	int sv[2] = { -1, -1 }, fifo_fd = -1, done_fd = -1, console_fd = o->console_fd;
+	bool console_ours = false;
 	struct cgroup_join cg_join = CGROUP_JOIN_NONE;
 	int ns_fds[SPEC_NS__COUNT];
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
@@ -456,6 +458,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		}
 		*o->console_pair = cp[0];
 		console_fd = cp[1];
+		console_ours = true;
 	}
 	if (console_fd < 0 && o->console_socket) {
 		console_fd = unix_connect(o->console_socket, "console socket", e);
@@ -473,9 +476,10 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	int new_flags = ns_new_flags(r.spec->linux_);
 	r.ictx = (struct init_ctx){
 		.spec = r.spec, .id = o->id, .rootfs = r.rootfs, .bundle = r.bundle, .sync_fd = sv[1],
-		.fifo_fd = fifo_fd, .done_fd = done_fd, .console_fd = console_fd, .ns_fds = ns_fds,
+		.fifo_fd = fifo_fd, .done_fd = done_fd, .console_fd = console_fd,
+		.console_ours = console_ours, .listen_fds = o->listen_fds, .ns_fds = ns_fds,
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
-		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.preserve_fds = o->listen_fds + o->preserve_fds, .no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
 				   writes_oom_score_adj(r.spec) || r.spec->linux_->n_net_devices,

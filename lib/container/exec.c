@@ -14,6 +14,7 @@
 #include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
+#include "lib/process/procenv.h"
 #include "lib/process/fdutil.h"
 #include "lib/seccomp/seccomp.h"
 #include "lib/process/trampoline.h"
@@ -45,6 +46,8 @@ struct exec_child {
 	int ns_fds[SPEC_NS__COUNT];
 	int sync_fd;
 	int console_fd;
+	bool console_ours;	/* console_fd leads back to us (exec -t in the foreground) */
+	char **env;		/* process.env plus HOME (procenv.h) */
 	int trampoline_fd;	/* lib/process/trampoline.h, or -1 */
 	int listener_sock;	/* SCMP_ACT_NOTIFY: connected to the agent, or -1 */
 	char *listener_state;	/* the container's state, for the agent */
@@ -126,29 +129,37 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 {
 	const struct spec_process *p = c->spec->process;
 	int ret;
+	/* A session of its own, led by the process, with or without a terminal. */
 	if (p->terminal) {
 		if (c->console_fd < 0)
 			return oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
-		if ((ret = terminal_setup_init(c->console_fd, p, e)) < 0)
+		if ((ret = terminal_setup_init(c->console_fd, p, c->console_ours, e)) < 0)
 			return ret;
 		close(c->console_fd);
 		c->console_fd = -1;
+	} else if (setsid() < 0) {
+		return oerr_set(e, errno, "setsid");
+	} else {
+		stdio_pipes_give(p->user.uid);
 	}
+	/* In the container's mount namespace, as root: its /etc/passwd. */
+	if ((ret = procenv_prepare(p, 0, &c->env, e)) < 0)
+		return ret;
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
 	    (ret = procattr_apply_io_priority(p, e)) < 0 || (ret = mempolicy_apply(c->spec->linux_, e)) < 0)
 		return ret;
 	/* Before the user switch and before a filter that may refuse getcwd. */
-	int unchecked = procattr_chdir(p, true, true, e);
-	if (unchecked < 0)
-		return unchecked;
+	int deferred = procattr_chdir(p, true, true, e);
+	if (deferred < 0)
+		return deferred;
 	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
 	/* Before any filter, and only where it will not see the extra exec. */
 	struct oerr ignored = { 0 };
-	if (seccomp_allows_plainly(sc, "execveat"))
+	if (trampoline_fits(sc, p))
 		c->trampoline_fd = trampoline_open(&ignored);
 	if (sc && !p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
 		return ret;
-	if ((ret = procattr_become(p, unchecked, exe, exelen, e)) < 0)
+	if ((ret = procattr_become(p, deferred, exe, exelen, e)) < 0)
 		return ret;
 	if (sc && p->no_new_privileges && (ret = exec_load_seccomp(c, sc, e)) < 0)
 		return ret;
@@ -223,7 +234,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	if (exec_setup_process(c, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	const struct spec_process *p = c->spec->process;
-	char **env = p->env ? p->env : (char *[]){ NULL };
+	char **env = c->env ? c->env : (char *[]){ NULL };
 	if (c->trampoline_fd >= 0)
 		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
 	execve(exe, p->args, env);
@@ -311,6 +322,7 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		}
 		*o->console_pair = cp[0];
 		c.console_fd = cp[1];
+		c.console_ours = true;
 	}
 	if (c.console_fd < 0 && o->console_socket) {
 		c.console_fd = unix_connect(o->console_socket, "console socket", e);

@@ -15,6 +15,7 @@
 #include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
+#include "lib/process/procenv.h"
 #include "lib/process/fdutil.h"
 #include "lib/seccomp/seccomp.h"
 #include "lib/process/trampoline.h"
@@ -36,12 +37,15 @@ static char *listener_state;
 /* The exec trampoline (lib/process/trampoline.h), or -1 to exec directly. */
 static int trampoline_fd = -1;
 
+/* The process's environment: process.env plus HOME and LISTEN_* (procenv.h). */
+static char **proc_env;
+
 /* Made before any filter is loaded; used only where the filter would let
  * its execveat through unseen, so a profile observes one exec as before. */
 static void trampoline_prepare(const struct spec *s)
 {
 	struct oerr ignored = { 0 };
-	if (seccomp_allows_plainly(s->linux_->seccomp, "execveat"))
+	if (trampoline_fits(s->linux_->seccomp, s->process))
 		trampoline_fd = trampoline_open(&ignored);
 }
 
@@ -211,11 +215,16 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 		return ret;
 	/* Before the hooks run from our image, and before any filter. */
 	trampoline_prepare(s);
-	if (*hook_state && (ret = hooks_run_via(s, HOOK_CREATE_CONTAINER, *hook_state, trampoline_fd, e)) < 0)
+	/* In the rootfs (its mounts made), as runc runs them. */
+	if (*hook_state &&
+	    (ret = hooks_run_via(s, HOOK_CREATE_CONTAINER, *hook_state, trampoline_fd, c->rootfs, e)) < 0)
 		return ret;
 	if (seccomp_uses_notify(s->linux_->seccomp) && (ret = listener_prepare(c, e)) < 0)
 		return ret;
 	if ((ret = rootfs_pivot(&ro, e)) < 0)
+		return ret;
+	/* Before root.readonly, as runc: a missing cwd is made, inside the root. */
+	if (s->process && (ret = procattr_make_cwd(s->process, e)) < 0)
 		return ret;
 	return rootfs_finalize(&ro, e);
 }
@@ -258,28 +267,36 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 			close(steal_fd(trampoline_fd));
 		return close_runtime_fds(c, e);
 	}
+	/* A session of its own, led by the process, with or without a terminal. */
 	if (p->terminal) {
 		if (c->console_fd < 0)
 			return oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
-		if ((ret = terminal_setup_init(c->console_fd, p, e)) < 0)
+		if ((ret = terminal_setup_init(c->console_fd, p, c->console_ours, e)) < 0)
 			return ret;
 		close(c->console_fd);
 		c->console_fd = -1;
+	} else if (setsid() < 0) {
+		return oerr_set(e, errno, "setsid");
+	} else {
+		stdio_pipes_give(p->user.uid);
 	}
+	/* The container's /etc/passwd, read as root before the user switch. */
+	if ((ret = procenv_prepare(p, c->listen_fds, &proc_env, e)) < 0)
+		return ret;
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
 	    (ret = procattr_apply_io_priority(p, e)) < 0 ||
 	    (ret = procattr_apply_personality(s->linux_, e)) < 0 || (ret = mempolicy_apply(s->linux_, e)) < 0)
 		return ret;
 	/* Before the user switch, so a cwd only root may enter still works, and
 	 * before the filter, which may refuse the getcwd that checks it. */
-	int unchecked = procattr_chdir(p, true, true, e);
-	if (unchecked < 0)
-		return unchecked;
+	int deferred = procattr_chdir(p, true, true, e);
+	if (deferred < 0)
+		return deferred;
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
 		return ret;
-	if ((ret = procattr_become(p, unchecked, exe, exelen, e)) < 0)
+	if ((ret = procattr_become(p, deferred, exe, exelen, e)) < 0)
 		return ret;
 	return close_runtime_fds(c, e);
 }
@@ -349,16 +366,18 @@ void init_main(struct init_ctx *c)
 	if (!s->process)
 		_exit(1);	/* start refuses this container; it should not get here */
 
+	/* With no_new_privs the filter comes now, and the startContainer hooks
+	 * run under it whatever noNewPrivileges says, in runc's order. */
+	if (s->linux_->seccomp && s->process->no_new_privileges && load_seccomp(s->linux_->seccomp, &e) < 0)
+		die_after_ready(NULL, &e);
 	if (s->hooks.n_start_container && hook_state &&
-	    hooks_run_via(s, HOOK_START_CONTAINER, hook_state, trampoline_fd, &e) < 0)
+	    hooks_run_via(s, HOOK_START_CONTAINER, hook_state, trampoline_fd, NULL, &e) < 0)
 		die_after_ready(NULL, &e);
 	/* Tell `start` the hooks went through; the fd closes on exec. A failed
 	 * write leaves start seeing the end of file alone: not started. */
 	if (c->done_fd >= 0 && write(c->done_fd, "1", 1) < 0)
 		die_after_ready("tell start the hooks ran", NULL);
-	if (s->linux_->seccomp && s->process->no_new_privileges && load_seccomp(s->linux_->seccomp, &e) < 0)
-		die_after_ready(NULL, &e);
-	char **env = s->process->env ? s->process->env : (char *[]){ NULL };
+	char **env = proc_env ? proc_env : (char *[]){ NULL };
 	if (trampoline_fd >= 0)
 		trampoline_exec(trampoline_fd, -1, exe, s->process->args, env);
 	execve(exe, s->process->args, env);

@@ -13,6 +13,8 @@ struct init_ctx {
 	int fifo_fd;		/* exec fifo, O_RDWR */
 	int done_fd;		/* exec.done fifo, O_RDWR, or -1 (see container_start) */
 	int console_fd;		/* connected console socket, or -1 */
+	bool console_ours;	/* console_fd leads to this runtime (run in the foreground), not to --console-socket */
+	int listen_fds;		/* socket activation: fds 3.. of the runtime passed on as LISTEN_FDS (preserve_fds counts them) */
 	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
 	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
 	int new_flags;		/* CLONE_NEW* to create */

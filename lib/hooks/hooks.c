@@ -57,7 +57,7 @@ static void close_from(unsigned first)
 /* In the forked child: never returns. A failure before execve is reported
  * to the parent over err_w (closed by a successful execve) as the header of
  * a SYNC_ERROR message, its val the errno: what the trampoline writes too. */
-static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err_w, int tfd)
+static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err_w, int tfd, const char *cwd)
 {
 	int report = err_w;
 
@@ -82,11 +82,13 @@ static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err
 		goto fail;
 	report = 3;
 	close_from(t >= 0 ? 5 : 4);
+	if (cwd && chdir(cwd) < 0)
+		goto fail;
 
 	char *argv0[] = { h->path, NULL };
-	char *no_env[] = { NULL };
 	char **argv = h->args && h->n_args > 0 ? h->args : argv0;
-	char **envp = h->env ? h->env : no_env;
+	/* A hook without env gets the runtime's own, as with runc and crun. */
+	char **envp = h->env ? h->env : environ;
 	if (t >= 0)
 		trampoline_exec(4, 3, h->path, argv, envp);
 	execve(h->path, argv, envp);
@@ -177,7 +179,7 @@ static void kill_and_reap(struct hook_wait *w)
 }
 
 static int run_one(const char *phase, const struct spec_hook *h, const char *state, size_t len, int tfd,
-		   struct oerr *e)
+		   const char *cwd, struct oerr *e)
 {
 	_cleanup_close_ int in_r = -1, in_w = -1, err_r = -1, err_w = -1;
 	int p[2];
@@ -193,7 +195,7 @@ static int run_one(const char *phase, const struct spec_hook *h, const char *sta
 	if (w.pid < 0)
 		return oerr_set(e, errno, "%s hook %s: fork", phase, h->path);
 	if (w.pid == 0)
-		hook_child(h, in_r, err_w, tfd);
+		hook_child(h, in_r, err_w, tfd, cwd);
 	close(steal_fd(in_r));
 	close(steal_fd(err_w));
 
@@ -268,11 +270,11 @@ static char *container_ns_state(enum hook_phase phase, const char *state_json)
 
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e)
 {
-	return hooks_run_via(s, phase, state_json, -1, e);
+	return hooks_run_via(s, phase, state_json, -1, NULL, e);
 }
 
 int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state_json, int trampoline_fd,
-		  struct oerr *e)
+		  const char *cwd, struct oerr *e)
 {
 	const struct spec_hook *h;
 	size_t n;
@@ -301,7 +303,7 @@ int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state
 		 * first failure is the result; later ones are warned about here. */
 		struct oerr later = { 0 };
 		int ri = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), trampoline_fd,
-				 r < 0 ? &later : e);
+				 cwd, r < 0 ? &later : e);
 		if (ri < 0 && r < 0)
 			fprintf(stderr, "warning: %s\n", later.msg);
 		else if (ri < 0)

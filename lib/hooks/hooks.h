@@ -13,8 +13,9 @@ const char *hook_phase_name(enum hook_phase p);
 
 /* Run the hooks of one phase in order, in the calling process's namespaces.
  * Each hook is execve'd with exactly its args (argv = {path} when absent) and
- * env (empty when absent), fds 0 = a pipe carrying state_json, 1 and 2
- * inherited, nothing else open. The first failing hook stops the run:
+ * env (the runtime's own when absent, as with runc and crun), fds 0 = a pipe
+ * carrying state_json, 1 and 2 inherited, nothing else open, in the
+ * caller's working directory. The first failing hook stops the run:
  * "<phase> hook <path>: exit status N" / "killed by signal N" /
  * "timed out after N seconds" (the hook is SIGKILLed) / "exec: <errno>".
  * A hook that never reads its stdin is fine; SIGPIPE never reaches the caller.
@@ -27,6 +28,8 @@ const char *hook_phase_name(enum hook_phase p);
 int hooks_run(const struct spec *s, enum hook_phase phase, const char *state_json, struct oerr *e);
 /* The same, each hook exec'd through the trampoline in trampoline_fd
  * (lib/process/trampoline.h; -1: directly): for the hooks the container's init runs,
- * whose image is still the runtime's binary. */
+ * whose image is still the runtime's binary; and in the directory cwd (NULL:
+ * the caller's): runc runs prestart and createRuntime hooks in the bundle,
+ * createContainer ones in the rootfs. */
 int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state_json, int trampoline_fd,
-		  struct oerr *e);
+		  const char *cwd, struct oerr *e);

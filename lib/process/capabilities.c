@@ -186,3 +186,12 @@ int caps_apply(const struct spec_process *p, struct oerr *e)
 			return oerr_set(e, errno, "raise ambient capability %d", v);
 	return 0;
 }
+
+bool caps_lost_at_exec(const struct spec_process *p)
+{
+	if (!p->has_capabilities || p->user.uid == 0)
+		return false;
+	struct capset_list l[SET__COUNT];
+	cap_lists(&p->capabilities, l);
+	return (names_mask(&l[SET_EFFECTIVE]) & ~names_mask(&l[SET_AMBIENT])) != 0;
+}

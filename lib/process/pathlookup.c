@@ -1,10 +1,18 @@
-/* args[0] lookup. It runs in the container after pivot_root and the user
- * switch, so access(X_OK) answers for the container's user and filesystem. */
+/* args[0] lookup. It runs in the container after pivot_root, the user
+ * switch and the capability sets, so the kernel answers for the process's
+ * own credentials and filesystem. */
 #include "lib/process/pathlookup.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -18,7 +26,13 @@ static const char *env_path(const struct spec_process *p)
 	return path ? path : DEFAULT_PATH;
 }
 
-/* 0 when path is an executable regular file, else a positive errno. */
+/* 0 when path is an executable regular file, else a positive errno. The
+ * effective ids and capabilities decide, as for execve itself
+ * (faccessat2 AT_EACCESS): with CAP_DAC_OVERRIDE uid 1000 may run a root
+ * file of mode 0744. access(2) would ask with the real ids and, for any
+ * uid but 0, without capabilities. Where faccessat2 is missing or a
+ * seccomp filter refuses it (ENOSYS, EPERM), any x bit will do, as Go's
+ * exec.LookPath decides for runc. */
 static int check_exec(const char *path)
 {
 	struct stat st;
@@ -26,9 +40,11 @@ static int check_exec(const char *path)
 		return errno;
 	if (!S_ISREG(st.st_mode))
 		return EACCES;
-	if (access(path, X_OK) < 0)
-		return errno == ENOENT ? ENOENT : EACCES;
-	return 0;
+	if (syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+		return 0;
+	if (errno == ENOSYS || errno == EPERM)
+		return (st.st_mode & 0111) ? 0 : EACCES;
+	return errno == ENOENT ? ENOENT : EACCES;
 }
 
 static int copy_out(char *out, size_t outlen, const char *path, const char *name, struct oerr *e)

@@ -3,7 +3,11 @@
 #include "lib/process/capabilities.h"
 #include "lib/process/identity.h"
 #include "lib/process/pathlookup.h"
+#include "lib/rootfs/pathres.h"
+#include "base/util.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <stdint.h>
 #include <string.h>
@@ -133,7 +137,31 @@ int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify,
 	return 0;
 }
 
-int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+int procattr_make_cwd(const struct spec_process *p, struct oerr *e)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return oerr_set(e, errno, "process.cwd \"%s\": open /", p->cwd);
+	struct oerr probe = { 0 };
+	int fd = pathres_open(root, p->cwd, 0, &probe);
+	/* Only what is missing is made; whatever else is wrong with the path
+	 * (a magic link out of the root, a file) is for the chdir to refuse. */
+	if (fd != -ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* 0755 whatever the runtime's umask, as runc's MkdirAll. */
+	mode_t old = umask(022);
+	fd = pathres_open(root, p->cwd, PATHRES_MKDIR, e);
+	umask(old);
+	if (fd < 0)
+		return oerr_wrap(e, "process.cwd");
+	close(fd);
+	return 0;
+}
+
+int procattr_become(const struct spec_process *p, bool cwd_deferred, char *exe, size_t exelen,
 		    struct oerr *e)
 {
 	int ret;
@@ -142,7 +170,9 @@ int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, si
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return oerr_set(e, errno, "set no_new_privs");
-	if ((ret = procattr_chdir(p, false, verify_cwd, e)) < 0)
+	/* Once entered, the cwd is never entered again: the user may have no
+	 * search permission on it (uid 1000 in /root, mode 0700), as in runc. */
+	if (cwd_deferred && (ret = procattr_chdir(p, false, true, e)) < 0)
 		return ret;
 	return execpath_resolve(p, exe, exelen, e);
 }

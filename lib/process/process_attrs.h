@@ -25,9 +25,14 @@ int procattr_get_affinity(struct idset *out, struct oerr *e);
  * returned and nothing was checked. Callers verify before a seccomp filter
  * that may refuse getcwd is loaded. */
 int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify, struct oerr *e);
+/* After pivot_root, as root: make process.cwd when it does not exist, each
+ * missing directory 0755, resolved inside the root (pathres.h: no symlink
+ * leads out of it). A path that exists, or fails otherwise, is left to
+ * procattr_chdir. */
+int procattr_make_cwd(const struct spec_process *p, struct oerr *e);
 /* The last steps before exec, in this order: the bounding set, the user,
- * the capability sets, no_new_privs, the cwd (verified when the first
- * procattr_chdir could not be, as it returned 1) and the path of
- * process.args[0] into exe. */
-int procattr_become(const struct spec_process *p, bool verify_cwd, char *exe, size_t exelen,
+ * the capability sets, no_new_privs, the cwd only when the first
+ * procattr_chdir could not enter it (it returned 1: cwd_deferred), and
+ * the path of process.args[0] into exe. */
+int procattr_become(const struct spec_process *p, bool cwd_deferred, char *exe, size_t exelen,
 		    struct oerr *e);

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <unistd.h>
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -39,7 +40,20 @@ static void mount_console(const char *slave_path)
 	mount(slave_path, "/dev/console", NULL, MS_BIND, NULL);
 }
 
-int terminal_setup_init(int console_sock, const struct spec_process *p, struct oerr *e)
+/* Output as the relaying runtime wants it: "\n", not "\r\n" (a pty's default
+ * ONLCR would add the "\r"; the host's own terminal adds it back on display). */
+static int clear_onlcr(int fd, const char *path, struct oerr *e)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return oerr_set(e, errno, "tcgetattr %s", path);
+	t.c_oflag &= ~(tcflag_t)ONLCR;
+	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return oerr_set(e, errno, "clear ONLCR on %s", path);
+	return 0;
+}
+
+int terminal_setup_init(int console_sock, const struct spec_process *p, bool relayed_here, struct oerr *e)
 {
 	char path[PATH_MAX];
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -50,6 +64,15 @@ int terminal_setup_init(int console_sock, const struct spec_process *p, struct o
 	_cleanup_close_ int slave = open_slave(master, path, sizeof(path), e);
 	if (slave < 0)
 		return slave;
+	int ret;
+	/* The process's user owns its terminal, as in runc; the group stays the
+	 * one devpts gave it (gid=5, tty, in the usual mount options). Where the
+	 * uid is not mapped (EINVAL) or the owner is not ours (EPERM), it is
+	 * left alone, as runc does. */
+	if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+		return oerr_set(e, errno, "chown %s to uid %u", path, p->user.uid);
+	if (relayed_here && (ret = clear_onlcr(slave, path, e)) < 0)
+		return ret;
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
 				      .ws_col = (unsigned short)p->console_width };
@@ -57,7 +80,7 @@ int terminal_setup_init(int console_sock, const struct spec_process *p, struct o
 			return oerr_set(e, errno, "set console size");
 	}
 	mount_console(path);
-	int ret = fdpass_send(console_sock, master, path, strlen(path), e);
+	ret = fdpass_send(console_sock, master, path, strlen(path), e);
 	if (ret < 0)
 		return oerr_wrap(e, "console socket");
 	close(steal_fd(master));
