@@ -41,6 +41,10 @@
  * to crun. Peak RSS is then measured in a pass of its own, each command
  * started by `floor spawn` (fork + exec from a small static launcher, whose
  * own pages are all a child's ru_maxrss inherits from before its execve).
+ *
+ * --scale C measures, instead of the above, how the lifecycle grows with 0,
+ * 10, 100 and 1000 bind mounts in the config, and how `list` and `state`
+ * grow from 1 to C created containers in the state root.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -211,6 +215,34 @@ static void write_config(const char *args_json, long mem_limit)
 		fputs(rest, f);
 	}
 	if (fclose(f) != 0 || rename(tmp, config_path) < 0)
+		die("cannot write config.json");
+}
+
+/* The bundle's config running /bin/true with N read-only bind mounts of the
+ * rootfs's /etc at /mnt/b0 ... /mnt/b<N-1> (the runtimes make the targets). */
+static void write_config_mounts(int nmounts)
+{
+	write_config("[\"/bin/true\"]", 0);
+	static char buf[1 << 16];
+	FILE *f = fopen(config_path, "r");
+	size_t len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[len] = '\0';
+	char *m = strstr(buf, "\"mounts\"");
+	char *open_b = m ? strchr(m, '[') : NULL;
+	if (!open_b)
+		die("config.json has no mounts");
+	FILE *g = fopen(config_path, "w");
+	if (!g)
+		die("cannot write config.json");
+	fwrite(buf, 1, (size_t)(open_b + 1 - buf), g);
+	for (int i = 0; i < nmounts; i++)
+		fprintf(g, "{\"destination\":\"/mnt/b%d\",\"type\":\"bind\",\"source\":\"%s/etc\","
+			   "\"options\":[\"rbind\",\"ro\"]},",
+			i, rootfs);
+	fputs(open_b + 1, g);
+	if (fclose(g) != 0)
 		die("cannot write config.json");
 }
 
@@ -448,9 +480,89 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
+
+/* --scale: how the cost grows with the number of mounts in the config and
+ * with the number of containers in the state root. */
+static int scale(int n, int n_containers)
+{
+	static const int mounts[] = { 0, 10, 100, 1000 };
+	printf("Lifecycle wall (create + start + wait + delete, median of %d, ms) with N read-only bind mounts in the config:\n\n", n);
+	printf("| runtime | 0 | 10 | 100 | 1000 |\n|---|---|---|---|---|\n");
+	double res[MAX_RT][4];
+	for (int k = 0; k < 4; k++) {
+		fprintf(stderr, "ocirt-bench: %d mounts\n", mounts[k]);
+		write_config_mounts(mounts[k]);
+		for (int i = 0; i < n; i++)
+			for (int r = 0; r < nrt; r++) {
+				if (rts[r].is_floor)
+					continue;
+				char id[64];
+				struct life l;
+				snprintf(id, sizeof(id), "bs-%s-%d-%d", rts[r].name, k, i);
+				if (lifecycle(&rts[r], id, &l, false, false)) {
+					fprintf(stderr, "ocirt-bench: %s lifecycle with %d mounts failed\n", rts[r].name, mounts[k]);
+					return 1;
+				}
+				rts[r].life_wall[i] = l.wall;
+			}
+		for (int r = 0; r < nrt; r++)
+			res[r][k] = rts[r].is_floor ? 0 : pct(rts[r].life_wall, n, .5) * 1e3;
+	}
+	for (int r = 0; r < nrt; r++)
+		if (!rts[r].is_floor)
+			printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", rts[r].name, res[r][0], res[r][1], res[r][2], res[r][3]);
+
+	printf("\n`list` and `state` wall (median of %d, ms) with C containers created (waiting) in the state root:\n\n", n);
+	printf("| runtime | list, C=1 | list, C=%d | state, C=1 | state, C=%d |\n|---|---|---|---|---|\n", n_containers,
+	       n_containers);
+	write_config("[\"/bin/true\"]", 0);
+	for (int r = 0; r < nrt; r++) {
+		struct runtime *rt = &rts[r];
+		if (rt->is_floor)
+			continue;
+		double list_t[2], state_t[2];
+		int made = 0;
+		for (int phase = 0; phase < 2; phase++) {
+			int want = phase ? n_containers : 1;
+			fprintf(stderr, "ocirt-bench: %s, %d containers\n", rt->name, want);
+			for (; made < want; made++) {
+				char id[64];
+				snprintf(id, sizeof(id), "bc-%s-%d", rt->name, made);
+				if (RUN(rt, NULL, NULL, "create", id)) {
+					fprintf(stderr, "ocirt-bench: %s create %d failed\n", rt->name, made);
+					break;
+				}
+			}
+			char id0[64];
+			snprintf(id0, sizeof(id0), "bc-%s-0", rt->name);
+			for (int i = 0; i < n; i++) {
+				double t0 = now();
+				RUN(rt, NULL, NULL, "list");
+				double t1 = now();
+				RUN(rt, NULL, NULL, "state", id0);
+				rt->exec_wall[i] = t1 - t0;
+				rt->run_wall[i] = now() - t1;
+			}
+			list_t[phase] = pct(rt->exec_wall, n, .5) * 1e3;
+			state_t[phase] = pct(rt->run_wall, n, .5) * 1e3;
+		}
+		for (int i = 0; i < made; i++) {
+			char id[64];
+			snprintf(id, sizeof(id), "bc-%s-%d", rt->name, i);
+			RUN(rt, NULL, NULL, "delete", "-f", id);
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		printf("| %s | %.1f | %.1f | %.1f | %.1f |%s\n", rt->name, list_t[0], list_t[1], state_t[0], state_t[1],
+		       made < n_containers ? " (not all created!)" : "");
+	}
+	restore_config();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int n = 100, rounds = 5;
+	int n = 100, rounds = 5, scale_containers = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
 			bundle = argv[++i];
@@ -460,18 +572,20 @@ int main(int argc, char **argv)
 			rounds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--floor") && i + 1 < argc)
 			floor_bin = argv[++i];
+		else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
+			scale_containers = atoi(argv[++i]);
 		else if (strchr(argv[i], '=') && nrt < MAX_RT) {
 			char *eq = strchr(argv[i], '=');
 			*eq = '\0';
 			rts[nrt].name = argv[i];
 			rts[nrt++].path = eq + 1;
 		} else {
-			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] [--floor PATH] NAME=RUNTIME...\n");
+			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME...\n");
 			return 2;
 		}
 	}
 	if (!bundle || !nrt || n < 5 || n > MAX_N || rounds < 1) {
-		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] [--floor PATH] NAME=RUNTIME...\n", MAX_N);
+		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME...\n", MAX_N);
 		return 2;
 	}
 	int n_runtimes = nrt; /* rts[0..n_runtimes) are runtimes, the rest the floor */
@@ -500,6 +614,9 @@ int main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	mkdir(root_base, 0700);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (scale_containers > 0)
+		return scale(n, scale_containers);
 
 	/* 1. lifecycle and run, interleaved. */
 	fprintf(stderr, "ocirt-bench: lifecycle and run, %d x %d runtimes\n", n, nrt);
