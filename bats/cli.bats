@@ -137,11 +137,12 @@ load helpers
 	for h in prestart createRuntime createContainer startContainer poststart poststop; do
 		jq -e --arg h "$h" '.hooks | index($h)' <<<"$output" >/dev/null
 	done
-	for o in bind rbind ro rw nosuid nodev noexec rprivate rshared rslave; do
+	for o in bind rbind ro rw nosuid nodev noexec rprivate rshared rslave idmap ridmap; do
 		jq -e --arg o "$o" '.mountOptions | index($o)' <<<"$output" >/dev/null
 	done
 	jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")' <<<"$output" >/dev/null
 	[ "$(jq -r .linux.seccomp.enabled <<<"$output")" = true ]
+	[ "$(jq -r .linux.mountExtensions.idmap.enabled <<<"$output")" = true ]
 }
 
 @test "--log with --log-format json writes one JSON object per line" {

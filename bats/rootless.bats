@@ -130,13 +130,27 @@ rl_config() {
 }
 
 @test "rootless: the user's own single id is mapped without newuidmap" {
-	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map'
+	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; grep " /dev/null " /proc/self/mountinfo'
 	# no newuidmap on this PATH
 	OCIRT_AS=("${AS_USER[@]}" env PATH=/nonexistent)
 	ocirt run -b "$BUNDLE" "$ID"
 	assert_status 0
 	[ "$(echo ${lines[0]})" = "0 $RL_UID 1" ]
 	[ "$(echo ${lines[1]})" = "0 $RL_GID 1" ]
+	# a device in a user namespace is the host's, bound nosuid,noexec
+	assert_contains "${lines[2]}" nosuid
+	assert_contains "${lines[2]}" noexec
+}
+
+@test "rootless: an idmapped mount needs a runtime that may clone mounts, and says so" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/src"
+	update_config --arg s "$BATS_TEST_TMPDIR/src" '.mounts += [{"destination": "/mnt", "type": "bind",
+		"source": $s, "options": ["bind", "idmap"]}]'
+	set_args true
+	ocirt run -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "mounts[7]: an idmap mount in a container with its own user namespace is made by the runtime"
+	assert_clean
 }
 
 @test "rootless: a subordinate id range is mapped through newuidmap and newgidmap" {

@@ -88,11 +88,11 @@ int cmd_features(int argc, char **argv)
 					     "startContainer", "poststart", "poststop", NULL };
 	static const char *const mount_options[] = {
 		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
+		"idmap", "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
 		"noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime",
 		"nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro",
 		"rprivate", "rro", "rrw", "rshared", "rslave", "rnosuid", "rnodev", "rnoexec",
-		"rsuid", "rdev", "rexec", "rnoatime", "rrelatime", "rstrictatime",
+		"rsuid", "rdev", "rexec", "ridmap", "rnoatime", "rrelatime", "rstrictatime",
 		"rnosymfollow", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
 		"strictatime", "suid", "symfollow", "sync", "unbindable", NULL };
 	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid",
@@ -124,6 +124,7 @@ int cmd_features(int argc, char **argv)
 				   "apparmor", "enabled", 0, "selinux", "enabled", 0,
 				   "intelRdt", "enabled", 0);
 	json_object_set_new(linux_, "netDevices", json_pack("{s:b}", "enabled", netdev_supported()));
+	json_object_set_new(linux_, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));
 	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),
 							      "flags", strings(mpol_flags)));
 	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}",

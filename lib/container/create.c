@@ -12,6 +12,7 @@
 #include "lib/net/netdev.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
+#include "lib/rootfs/mountfds.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <limits.h>
@@ -41,6 +42,7 @@ struct create_run {
 	int netns_fd;		/* the container's network namespace, held while devices are moved in */
 	struct netdev_set net_devices;	/* moved in: put back if create fails */
 	struct init_ctx ictx;
+	struct mount_fds mfds;	/* prepared on our side for a user namespace */
 	char created[64];
 };
 
@@ -158,7 +160,8 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 {
 	const struct spec *s = r->spec;
 	int ret;
-	if (writes_id_maps(s) && (ret = userns_write_maps(r->child, s->linux_, e)) < 0)
+	if (writes_id_maps(s) && ((ret = userns_write_maps(r->child, s->linux_, e)) < 0 ||
+				  (ret = mountfds_idmap_pending(s, &r->mfds, r->child, e)) < 0))
 		return ret;
 	if (writes_time_offsets(s) && (ret = timens_write_offsets(r->child, s->linux_, e)) < 0)
 		return ret;
@@ -471,6 +474,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		ret = oerr_set(e, errno, "sync socketpair");
 		goto fail;
 	}
+	/* Before the init is in its user namespace (lib/rootfs/mountfds.h). */
+	if ((ret = mountfds_prepare(r.spec, r.bundle, r.dirfd, ns_fds[SPEC_NS_USER], &r.mfds, e)) < 0)
+		goto fail;
 	bool fork_init;
 	bool two_stage = needs_two_stage(r.spec, &fork_init);
 	int new_flags = ns_new_flags(r.spec->linux_);
@@ -479,6 +485,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		.fifo_fd = fifo_fd, .done_fd = done_fd, .console_fd = console_fd,
 		.console_ours = console_ours, .listen_fds = o->listen_fds, .ns_fds = ns_fds,
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
+		.mount_fds = &r.mfds,
 		.preserve_fds = o->listen_fds + o->preserve_fds, .no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
@@ -518,6 +525,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 
 	if ((ret = drive_child(&r, fork_init, e)) < 0)
 		goto fail;
+	/* attached by now: the init is READY */
+	mountfds_unlink_nodes(&r.mfds, r.dirfd);
+	mountfds_close(&r.mfds);
 	if ((ret = save_state(&r, e)) < 0)
 		goto fail;
 	if (o->pid_file && (ret = write_pid_file(o->pid_file, r.init, e)) < 0)
@@ -539,6 +549,7 @@ out:
 	if (done_fd >= 0)
 		close(done_fd);
 	cgroup_join_close(&cg_join);
+	mountfds_close(&r.mfds);
 	if (console_fd >= 0 && console_fd != o->console_fd)
 		close(console_fd);
 	for (int i = 0; i < SPEC_NS__COUNT; i++)

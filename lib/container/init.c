@@ -206,7 +206,7 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 	const struct spec *s = c->spec;
 	struct rootfs_opts ro = {
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->no_pivot, .in_userns = in_userns(c),
-		.bundle = c->bundle,
+		.bundle = c->bundle, .fds = c->mount_fds,
 	};
 	int ret;
 	if ((ret = rootfs_prepare(&ro, e)) < 0)

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include "oci/spec.h"
 #include "lib/cgroup/cgroup.h"
+#include "lib/rootfs/mountfds.h"
 
 struct init_ctx {
 	const struct spec *spec;
@@ -17,6 +18,7 @@ struct init_ctx {
 	int listen_fds;		/* socket activation: fds 3.. of the runtime passed on as LISTEN_FDS (preserve_fds counts them) */
 	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
 	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
+	const struct mount_fds *mount_fds;	/* mounts the runtime prepared (lib/rootfs/mountfds.h) */
 	int new_flags;		/* CLONE_NEW* to create */
 	bool two_stage;		/* join/unshare here rather than through clone flags */
 	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */

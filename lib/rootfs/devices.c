@@ -51,7 +51,10 @@ static int clear_entry(int dir, const char *name, const char *path, struct oerr 
 	return oerr_set(e, errno, "remove %s from the rootfs", path);
 }
 
-static int bind_node(int dir, const char *name, const struct node *n, struct oerr *e)
+/* A device node in a user namespace: a bind mount, nosuid and noexec, of
+ * the node the runtime made (given, lib/rootfs/mountfds.h) or else of the
+ * host's node at the same path. */
+static int bind_node(int dir, const char *name, const struct node *n, int given, struct oerr *e)
 {
 	int fd = openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -60,10 +63,13 @@ static int bind_node(int dir, const char *name, const struct node *n, struct oer
 	_cleanup_close_ int target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return oerr_set(e, errno, "open %s", n->path);
-	_cleanup_close_ int tree = mnt_clone(AT_FDCWD, n->path, false);
+	_cleanup_close_ int tree = given >= 0 ? dup(given) : mnt_clone(AT_FDCWD, n->path, false);
 	if (tree < 0)
-		return oerr_set(e, tree, "mount %s on %s", n->path, n->path);
-	int r = mnt_attach(tree, target);
+		return oerr_set(e, given >= 0 ? errno : -tree, "mount %s on %s", n->path, n->path);
+	int r;
+	if (given < 0 && (r = mnt_setattr(tree, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0)) < 0)
+		return oerr_set(e, r, "mount %s on %s: nosuid,noexec", n->path, n->path);
+	r = mnt_attach(tree, target);
 	if (r < 0)
 		return oerr_set(e, r, "mount %s on %s", n->path, n->path);
 	/* a clone of the host's /dev mount is in its peer group */
@@ -72,7 +78,7 @@ static int bind_node(int dir, const char *name, const struct node *n, struct oer
 	return 0;
 }
 
-static int make_node(int rootfd, const struct node *n, bool bind, struct oerr *e)
+static int make_node(int rootfd, const struct node *n, bool bind, int given, struct oerr *e)
 {
 	_cleanup_free_ char *name = NULL;
 	_cleanup_close_ int dir = pathres_open_parent(rootfd, n->path, PATHRES_MKDIR, &name, e);
@@ -84,11 +90,11 @@ static int make_node(int rootfd, const struct node *n, bool bind, struct oerr *e
 	dev_t dev = n->type == 'p' ? 0 : makedev(n->major, n->minor);
 	mode_t type = ifmt(n->type);
 	/* a fifo needs no privilege, so it is made even in a user namespace */
-	if (bind && n->type != 'p')
-		return bind_node(dir, name, n, e);
+	if ((bind || given >= 0) && n->type != 'p')
+		return bind_node(dir, name, n, given, e);
 	if (mknodat(dir, name, type | (n->mode & 07777), dev) < 0) {
 		if (errno == EPERM && n->type != 'p')
-			return bind_node(dir, name, n, e);
+			return bind_node(dir, name, n, -1, e);
 		return oerr_set(e, errno, "mknod %s", n->path);
 	}
 	_cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -144,7 +150,8 @@ static int make_console(int rootfd, struct oerr *e)
 	return 0;
 }
 
-static int setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *e)
+static int setup(int rootfd, const struct spec *s, bool in_userns, const int *dev_fds, size_t n_dev_fds,
+		 struct oerr *e)
 {
 	const struct spec_linux *l = s->linux_;
 	size_t nd = l ? l->n_devices : 0;
@@ -153,7 +160,7 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *
 		bool overridden = false;
 		for (size_t k = 0; k < nd && !overridden; k++)
 			overridden = l->devices[k].path && same_path(l->devices[k].path, defaults[i].path);
-		if (!overridden && (r = make_node(rootfd, &defaults[i], in_userns, e)) < 0)
+		if (!overridden && (r = make_node(rootfd, &defaults[i], in_userns, -1, e)) < 0)
 			return r;
 	}
 	for (size_t k = 0; k < nd; k++) {
@@ -171,7 +178,8 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *
 		};
 		if (d->type != 'c' && d->type != 'u' && d->type != 'b' && d->type != 'p')
 			return oerr_setx(e, EINVAL, "linux.devices[%zu]: unknown type '%c'", k, d->type);
-		if ((r = make_node(rootfd, &n, in_userns, e)) < 0)
+		int given = dev_fds && k < n_dev_fds ? dev_fds[k] : -1;
+		if ((r = make_node(rootfd, &n, in_userns, given, e)) < 0)
 			return oerr_wrap(e, "linux.devices[%zu]", k);
 	}
 	if ((r = make_link(rootfd, "pts/ptmx", "/dev/ptmx", true, e)) < 0)
@@ -193,11 +201,12 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *
 	return 0;
 }
 
-int devices_setup(int rootfd, const struct spec *s, bool in_userns, struct oerr *e)
+int devices_setup(int rootfd, const struct spec *s, bool in_userns, const int *dev_fds, size_t n_dev_fds,
+		  struct oerr *e)
 {
 	/* node modes are exactly the configured ones */
 	mode_t old = umask(0);
-	int r = setup(rootfd, s, in_userns, e);
+	int r = setup(rootfd, s, in_userns, dev_fds, n_dev_fds, e);
 	umask(old);
 	return r;
 }

@@ -229,24 +229,70 @@ out:
 	return r < 0 ? r : fd;
 }
 
-static int apply_idmap(const struct mounts_ctx *c, size_t i, int tree, const struct spec_mount *m,
-		       const struct mount_opts *mo, struct oerr *e)
+int mounts_idmap(size_t i, int tree, int userns_fd, bool recursive, const char *source, struct oerr *e)
 {
-	if (c->in_userns)
-		/* MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN over the filesystem's own user
-		 * namespace, which a process inside the container's one lacks: the
-		 * mount would have to be made by the runtime outside it. */
-		return oerr_setx(e, EPERM, "mounts[%zu]: idmap mounts are not supported in containers with a new user namespace", i);
-	if (!m->n_uid_mappings || !m->n_gid_mappings)
-		return oerr_setx(e, EINVAL, "mounts[%zu]: an idmap mount needs uidMappings and gidMappings", i);
-	_cleanup_close_ int ns = make_userns(i, m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
-					     m->n_gid_mappings, e);
-	if (ns < 0)
-		return ns;
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns };
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | (mo->ridmap ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
-		return oerr_set(e, errno, "mounts[%zu]: idmap mount of %s", i, m->source);
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+		return oerr_set(e, errno, "mounts[%zu]: idmap mount of %s", i, source);
 	return 0;
+}
+
+static bool wants_idmap(const struct spec_mount *m, const struct mount_opts *mo)
+{
+	return mo->idmap || mo->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+}
+
+void mounts_source_path(const struct spec_mount *m, const char *bundle, char *out, size_t len)
+{
+	if (m->source[0] == '/' || !bundle)
+		snprintf(out, len, "%s", m->source);
+	else
+		snprintf(out, len, "%s/%s", bundle, m->source);
+}
+
+int mounts_bind_tree(const struct spec *s, const char *bundle, size_t i, const struct mount_opts *mo,
+		     int userns_fd, bool *idmap_left, struct oerr *e)
+{
+	const struct spec_mount *m = &s->mounts[i];
+	*idmap_left = false;
+	if (!m->source || !*m->source)
+		return oerr_setx(e, EINVAL, "mounts[%zu]: a bind mount needs a source", i);
+	char src[PATH_MAX];
+	mounts_source_path(m, bundle, src, sizeof(src));
+	_cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, (mo->flags & MS_REC) != 0);
+	if (tree < 0)
+		return oerr_set(e, tree, "mount %s on %s", m->source, m->destination);
+	int r;
+	if (wants_idmap(m, mo)) {
+		if (m->n_uid_mappings || m->n_gid_mappings) {
+			if (!m->n_uid_mappings || !m->n_gid_mappings)
+				return oerr_setx(e, EINVAL, "mounts[%zu]: an idmap mount needs uidMappings and gidMappings", i);
+			_cleanup_close_ int ns = make_userns(i, m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+							     m->n_gid_mappings, e);
+			if (ns < 0)
+				return ns;
+			r = mounts_idmap(i, tree, ns, mo->ridmap, m->source, e);
+		} else if (userns_fd >= 0) {
+			r = mounts_idmap(i, tree, userns_fd, mo->ridmap, m->source, e);
+		} else if (spec_find_namespace(s, SPEC_NS_USER)) {
+			*idmap_left = true;
+			r = 0;
+		} else {
+			r = oerr_setx(e, EINVAL, "mounts[%zu]: an idmap mount without uidMappings and gidMappings "
+				      "takes the container's, but the container has no user namespace", i);
+		}
+		if (r < 0)
+			return r;
+	}
+	/* The flags of the bind itself: only what was asked changes, so flags
+	 * the source has locked (in a user namespace) are kept, not cleared. */
+	uint64_t set, clr;
+	mountopts_ms_to_attr(mo->flags, mo->clear, &set, &clr);
+	if ((r = mnt_setattr(tree, false, set, clr)) < 0)
+		return oerr_set(e, r, "set options of bind mount %s on %s", m->source, m->destination);
+	if ((r = apply_rec_attrs(tree, mo, m->source, m->destination, e)) < 0)
+		return r;
+	return steal_fd(tree);
 }
 
 /* An empty file to bind a file onto; the mount point of a directory is a directory. */
@@ -287,18 +333,21 @@ static int do_bind(struct mounts_ctx *c, size_t i, const char *dest, const struc
 		   struct oerr *e)
 {
 	const struct spec_mount *m = &c->spec->mounts[i];
+	int given = c->bind_fds && i < c->n_bind_fds ? c->bind_fds[i] : -1;
 	if (!m->source || !*m->source)
 		return oerr_setx(e, EINVAL, "mounts[%zu]: a bind mount needs a source", i);
-	char src[PATH_MAX];
-	if (m->source[0] == '/' || !c->bundle)
-		snprintf(src, sizeof(src), "%s", m->source);
-	else
-		snprintf(src, sizeof(src), "%s/%s", c->bundle, m->source);
+	/* Made by the runtime (lib/rootfs/mountfds.h), or by us now. In a user
+	 * namespace an idmap needs the runtime's privileges. */
+	if (given < 0 && c->in_userns && wants_idmap(m, mo))
+		return oerr_setx(e, EPERM, "mounts[%zu]: an idmap mount in a container with its own user namespace "
+				 "is made by the runtime, which needs the privilege to clone mounts", i);
 	struct stat sst;
-	if (stat(src, &sst) < 0)
-		return oerr_set(e, errno, "mount %s on %s", m->source, m->destination);
 	struct statfs sf;
-	if (statfs(src, &sf) < 0)
+	char src[PATH_MAX];
+	mounts_source_path(m, c->bundle, src, sizeof(src));
+	if (given >= 0 ? fstat(given, &sst) < 0 : stat(src, &sst) < 0)
+		return oerr_set(e, errno, "mount %s on %s", m->source, m->destination);
+	if (given >= 0 ? fstatfs(given, &sf) < 0 : statfs(src, &sf) < 0)
 		return oerr_set(e, errno, "mount %s on %s: statfs", m->source, m->destination);
 	bool procfs_src = sf.f_type == PROC_SUPER_MAGIC;
 	int r = check_proc(i, dest, procfs_src, e);
@@ -327,20 +376,17 @@ static int do_bind(struct mounts_ctx *c, size_t i, const char *dest, const struc
 			return r;
 	}
 
-	_cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, (mo->flags & MS_REC) != 0);
-	if (tree < 0)
-		return oerr_set(e, tree, "mount %s on %s", m->source, m->destination);
-	if (mo->idmap || mo->ridmap || m->n_uid_mappings || m->n_gid_mappings)
-		if ((r = apply_idmap(c, i, tree, m, mo, e)) < 0)
-			return r;
-	/* The flags of the bind itself: only what was asked changes, so flags
-	 * the source has locked (in a user namespace) are kept, not cleared. */
-	uint64_t set, clr;
-	mountopts_ms_to_attr(mo->flags, mo->clear, &set, &clr);
-	if ((r = mnt_setattr(tree, false, set, clr)) < 0)
-		return oerr_set(e, r, "set options of bind mount %s on %s", m->source, m->destination);
-	if ((r = apply_rec_attrs(tree, mo, m->source, m->destination, e)) < 0)
-		return r;
+	_cleanup_close_ int tree = -1;
+	if (given >= 0) {
+		tree = dup(given);
+		if (tree < 0)
+			return oerr_set(e, errno, "mounts[%zu]", i);
+	} else {
+		bool left;
+		tree = mounts_bind_tree(c->spec, c->bundle, i, mo, -1, &left, e);
+		if (tree < 0)
+			return tree;
+	}
 	if ((r = mnt_attach(tree, fd)) < 0)
 		return oerr_set(e, r, "mount %s on %s", m->source, m->destination);
 	if ((r = apply_propagation(tree, mo, m->source, m->destination, e)) < 0)
@@ -387,6 +433,20 @@ static int do_remount(const struct mounts_ctx *c, size_t i, const char *dest, co
 	return apply_propagation(fd, mo, src, m->destination, e);
 }
 
+/* A user namespace gets a sysfs of its own only with a network namespace it
+ * owns: without one, the host's /sys, bound recursively and read-only (as
+ * crun does). */
+static int bind_host_sys(int target)
+{
+	_cleanup_close_ int tree = mnt_clone(AT_FDCWD, "/sys", true);
+	if (tree < 0)
+		return tree;
+	int r = mnt_setattr(tree, true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0);
+	if (r == 0)
+		r = mnt_attach(tree, target);
+	return r;
+}
+
 static int do_new(const struct mounts_ctx *c, size_t i, const char *dest, const struct mount_opts *mo,
 		  struct oerr *e)
 {
@@ -426,7 +486,8 @@ static int do_new(const struct mounts_ctx *c, size_t i, const char *dest, const 
 	unsigned long flags = mo->flags & ~(unsigned long)MS_REC;
 	if (streq(type, "tmpfs") || strcmp(dest, "/dev") == 0)
 		flags &= ~(unsigned long)MS_RDONLY;	/* see mounts_finish_readonly() */
-	if ((r = mnt_at_fd(src, fd, type, flags, data)) < 0)
+	if ((r = mnt_at_fd(src, fd, type, flags, data)) < 0 &&
+	    !(r == -EPERM && c->in_userns && streq(type, "sysfs") && (r = bind_host_sys(fd)) == 0))
 		return oerr_set(e, r, "mount %s on %s", src, m->destination);
 
 	if (!mo->n_propagation && !mo->rec_set && !mo->rec_clr && !mo->tmpcopyup)
@@ -457,7 +518,7 @@ int mounts_apply(struct mounts_ctx *c, size_t i, struct oerr *e)
 	if (strcmp(dest, "/") == 0 && (!bind || (mo.flags & MS_REMOUNT)))
 		return oerr_setx(e, EINVAL, "mounts[%zu]: destination %s is the rootfs itself: only a bind mount may go there",
 				 i, m->destination);
-	if ((mo.idmap || mo.ridmap || m->n_uid_mappings || m->n_gid_mappings) && !bind)
+	if (wants_idmap(m, &mo) && !bind)
 		return oerr_setx(e, EINVAL, "mounts[%zu]: idmap is only supported for bind mounts", i);
 	if (mo.tmpcopyup && (bind || !streq(m->type, "tmpfs")))
 		return oerr_setx(e, EINVAL, "mounts[%zu]: tmpcopyup is only supported for tmpfs mounts", i);

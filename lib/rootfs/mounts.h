@@ -10,7 +10,10 @@ struct mounts_ctx {
 	const char *rootfs;	/* absolute host path of the rootfs (already bind-mounted onto itself) */
 	const char *bundle;	/* relative bind sources are taken from here; NULL: the current directory */
 	int rootfd;		/* O_PATH fd of the rootfs */
-	bool in_userns;		/* the container has a new user namespace */
+	bool in_userns;		/* the container has a user namespace */
+	const int *bind_fds;	/* [n_bind_fds]: bind sources the runtime cloned (lib/rootfs/mountfds.h), -1 each
+				 * one it did not; NULL: none */
+	size_t n_bind_fds;
 };
 
 /* Mount spec->mounts[i]. Errors name the entry: "mounts[3]: ..." or
@@ -18,6 +21,19 @@ struct mounts_ctx {
  * destination is "/" goes over the rootfs (as in runc): c->rootfd is then
  * closed and replaced by an fd of the new top of rootfs. */
 int mounts_apply(struct mounts_ctx *c, size_t i, struct oerr *e);
+
+struct mount_opts;
+/* The host path of a bind mount's source: relative ones are taken from bundle. */
+void mounts_source_path(const struct spec_mount *m, const char *bundle, char *out, size_t len);
+/* spec->mounts[i]'s source as a detached tree (open_tree) with the mount's
+ * options applied: its idmap (the mount's uidMappings/gidMappings; without
+ * them the container's user namespace, userns_fd, or when that is -1
+ * *idmap_left is set for the caller to do it with mounts_idmap), its flags
+ * and its recursive attributes. Returns the tree's fd. */
+int mounts_bind_tree(const struct spec *s, const char *bundle, size_t i, const struct mount_opts *mo,
+		     int userns_fd, bool *idmap_left, struct oerr *e);
+/* MOUNT_ATTR_IDMAP with userns_fd on the detached tree (AT_RECURSIVE when recursive). */
+int mounts_idmap(size_t i, int tree, int userns_fd, bool recursive, const char *source, struct oerr *e);
 
 /* Whether some entry bind-mounts onto /dev (then the runtime leaves /dev alone). */
 bool mounts_dev_is_bind(const struct spec *s);

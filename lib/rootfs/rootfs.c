@@ -97,9 +97,11 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return oerr_set(e, errno, "open rootfs %s", o->rootfs);
+	const struct mount_fds *fds = o->fds;
 	struct mounts_ctx mc = {
 		.spec = o->spec, .rootfs = o->rootfs, .bundle = o->bundle,
 		.rootfd = rootfd, .in_userns = o->in_userns,
+		.bind_fds = fds ? fds->bind : NULL, .n_bind_fds = fds ? fds->n_bind : 0,
 	};
 	for (size_t i = 0; i < o->spec->n_mounts; i++) {
 		r = mounts_apply(&mc, i, e);
@@ -109,7 +111,8 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 	}
 	/* a /dev bound from elsewhere is used as it is: creating nodes there
 	 * would change that other place */
-	if (!mounts_dev_is_bind(o->spec) && (r = devices_setup(rootfd, o->spec, o->in_userns, e)) < 0)
+	if (!mounts_dev_is_bind(o->spec) &&
+	    (r = devices_setup(rootfd, o->spec, o->in_userns, fds ? fds->dev : NULL, fds ? fds->n_dev : 0, e)) < 0)
 		return r;
 	return 0;
 }

@@ -4,13 +4,15 @@
 #include <stdbool.h>
 #include "oci/spec.h"
 #include "base/err.h"
+#include "lib/rootfs/mountfds.h"
 
 struct rootfs_opts {
 	const struct spec *spec;
 	const char *rootfs;	/* absolute host path of the rootfs (bundle-relative root.path already resolved with realpath) */
 	bool no_pivot;		/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-	bool in_userns;		/* the container has a new user namespace: mknod is not allowed, bind-mount device nodes from the host instead */
+	bool in_userns;		/* the container has a user namespace: mknod is not allowed, device nodes are bind mounts */
 	const char *bundle;	/* absolute bundle path: relative bind-mount sources are taken from it (NULL: the current directory) */
+	const struct mount_fds *fds;	/* mounts the runtime prepared (lib/rootfs/mountfds.h), or NULL */
 };
 
 /* Runs in the container's init, already inside its new mount namespace (and pid, user...
