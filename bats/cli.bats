@@ -183,6 +183,60 @@ load helpers
 	assert_clean
 }
 
+# debug_msgs FILE: the messages of the debug objects in a JSON log, after
+# checking that each has its timing as numbers.
+debug_msgs() {
+	jq -e -s 'map(select(.level == "debug")) | length > 0 and
+		all(.[]; (.step_ms | type) == "number" and (.total_ms | type) == "number" and .total_ms >= .step_ms
+			and (.time | type) == "string")' "$1" >/dev/null
+	jq -r 'select(.level == "debug") | .msg' "$1"
+}
+
+@test "--debug logs each step of create, start, exec and delete, with its timing" {
+	local log=$BATS_TEST_TMPDIR/debug.json msgs
+	set_args sleep 100
+	ocirt --debug --log "$log" --log-format json create -b "$BUNDLE" "$ID"
+	assert_status 0
+	msgs=$(debug_msgs "$log")
+	# the runtime's steps and the init's, which it forwards
+	assert_contains "$msgs" "create $ID: config.json of bundle"
+	assert_contains "$msgs" "create: cloned pid"
+	assert_contains "$msgs" "init: namespaces made and joined"
+	assert_contains "$msgs" "init: pivot_root into the rootfs"
+	assert_contains "$msgs" "will exec /bin/sleep"
+	assert_contains "$msgs" "create: state saved, container $ID created"
+	# the container's own output got none of it
+	[ -z "$stderr" ]
+	: >"$log"
+	ocirt --debug --log "$log" --log-format json start "$ID"
+	assert_status 0
+	msgs=$(debug_msgs "$log")
+	assert_contains "$msgs" "start $ID: state dir locked, container created"
+	assert_contains "$msgs" "start: exec fifo written"
+	: >"$log"
+	ocirt --debug --log "$log" --log-format json exec "$ID" true
+	assert_status 0
+	msgs=$(debug_msgs "$log")
+	assert_contains "$msgs" "exec into $ID: container running"
+	assert_contains "$msgs" "exec: child in the container's cgroup and namespaces"
+	assert_contains "$msgs" "will exec /bin/true"
+	assert_contains "$msgs" "exec: the process exited (status 0)"
+	# text, to stderr without --log
+	ocirt --debug delete -f "$ID"
+	assert_status 0
+	grep -q '^time="[^"]*" level=debug msg="delete '"$ID"': state dir locked, container running" step_ms=[0-9.]* total_ms=[0-9.]*$' <<<"$stderr"
+	grep -q 'level=debug msg="delete: state dir removed"' <<<"$stderr"
+}
+
+@test "without --debug nothing is logged but errors" {
+	local log=$BATS_TEST_TMPDIR/quiet.json
+	set_args true
+	ocirt --log "$log" --log-format json run -b "$BUNDLE" "$ID"
+	assert_status 0
+	[ ! -s "$log" ]
+	[ -z "$stderr" ]
+}
+
 @test "an unknown --log-format fails" {
 	ocirt --log-format yaml list
 	[ "$status" -ne 0 ]

@@ -6,6 +6,7 @@
 #include "lib/container/exec.h"
 #include "lib/process/pty.h"
 #include "base/util.h"
+#include "base/debug.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -246,8 +247,10 @@ static int exec_main(struct exec_flags *f, const char *id, int argc, char **argv
 	if (ret == 0 && f->pid_file)
 		ret = write_pid(f->pid_file, pid, e);
 	container_close(&c);
-	if (ret == 0 && !f->detach)
+	if (ret == 0 && !f->detach) {
 		ret = foreground_wait(&fg, pid);
+		debug_step("exec: the process exited (status %d)", ret);
+	}
 	if (!f->detach)
 		foreground_end(&fg);
 	spec_free(s);

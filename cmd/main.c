@@ -2,6 +2,7 @@
 #include "cmd/commands.h"
 #include "cmd/log.h"
 #include "cmd/version.h"
+#include "base/debug.h"
 #include "lib/seccomp/seccomp.h"
 #include "lib/container/statedir.h"
 #include "lib/process/namespace.h"
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	G.root = root ? root : default_root();
+	debug_step("ocirt %s (version %s, commit %s), root %s", pos[0], OCIRT_VERSION, OCIRT_COMMIT, G.root);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, pos[0]))
 			return commands[i].fn(argc - argi, argv + argi);

@@ -4,6 +4,7 @@
 #include "lib/container/container.h"
 #include "lib/process/pty.h"
 #include "base/util.h"
+#include "base/debug.h"
 #include "cmd/foreground.h"
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,7 @@ int cmd_run(int argc, char **argv)
 		return fail(&e);
 	}
 	int status = foreground_wait(&f, pid);
+	debug_step("run: the process exited (status %d)", status);
 	if (!keep && container_delete(G.root, o.id, true, &e) < 0)
 		fail(&e);
 	foreground_end(&f);

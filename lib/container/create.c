@@ -5,6 +5,7 @@
 #include "lib/container/container.h"
 #include "lib/container/init.h"
 #include "lib/container/sync.h"
+#include "base/debug.h"
 #include "lib/container/statedir.h"
 #include "base/util.h"
 #include "lib/process/namespace.h"
@@ -231,18 +232,24 @@ static int drive_child(struct create_run *r, bool two_stage_fork, struct oerr *e
 		} else if (m->type == SYNC_SETUP_REQ) {
 			if ((ret = setup_for_child(r, e)) < 0)
 				break;
+			debug_step("create: wrote the id maps, time offsets, oomScoreAdj, net devices the init needs");
 			if ((ret = sync_send(r->ictx.sync_fd, SYNC_SETUP_ACK, 0, NULL, e)) < 0)
 				break;
 		} else if (m->type == SYNC_PID && expect_pid) {
 			r->init = m->val;
 			expect_pid = false;
 			reap_child(r);
+			debug_step("create: the init is pid %d", r->init);
 		} else if (m->type == SYNC_HOOKS_REQ) {
 			if ((ret = run_runtime_hooks(r, e)) < 0)
 				break;
+			debug_step("create: prestart and createRuntime hooks ran");
 		} else if (m->type == SYNC_READY && !expect_pid) {
+			debug_step("create: the init is ready and waits for start");
 			ret = 0;
 			break;
+		} else if (m->type == SYNC_LOG) {
+			sync_debug_forward(m);
 		} else {
 			ret = oerr_setx(e, EPROTO, "sync: unexpected message %d from container init", m->type);
 			break;
@@ -432,11 +439,13 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 
 	if ((ret = load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
 		goto out;
+	debug_step("create %s: config.json of bundle %s read and checked, rootfs %s", o->id, r.bundle, r.rootfs);
 	if ((ret = ns_open_joins(r.spec->linux_, ns_fds, e)) < 0)
 		goto out;
 	if ((ret = statedir_create(o->root, o->id, &r.dirfd, e)) < 0)
 		goto out;
 	r.state_dir_made = true;
+	debug_step("create: state dir %s/%s made", o->root, o->id);
 	time_rfc3339(r.created, sizeof(r.created));
 	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, e)) < 0)
 		goto fail;
@@ -494,6 +503,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
 	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0)
 		goto fail;
+	debug_step("create: cgroup %s made and configured", r.cgroup_path ? r.cgroup_path : "(none)");
 	r.ictx.cgroup = r.cgroup_path ? &cg_join : NULL;
 	fflush(NULL);
 	pid_t pid = clone_init(&r, &cg_join, clone_flags, e);
@@ -509,6 +519,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	}
 	r.child = pid;
 	r.init = fork_init ? 0 : pid;
+	debug_step("create: cloned pid %d with namespace flags 0x%lx%s", pid, clone_flags,
+		   two_stage ? " (it joins and unshares the namespaces itself)" : "");
 	cgroup_join_close(&cg_join);
 	r.ictx.cgroup = NULL;
 	close(sv[1]);
@@ -532,11 +544,14 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		goto fail;
 	if (o->pid_file && (ret = write_pid_file(o->pid_file, r.init, e)) < 0)
 		goto fail;
+	debug_step("create: state saved, container %s created, init pid %d", o->id, r.init);
 	*init_pid = r.init;
 	ret = 0;
 	goto out;
 fail:
+	debug_step("create: failed (%s); cleaning up", e->msg);
 	cleanup_failed(&r);
+	debug_step("create: cleaned up");
 out:
 	if (r.ictx.sync_fd >= 0)
 		close(r.ictx.sync_fd);

@@ -6,6 +6,7 @@
  * close-on-exec: EOF means the exec went through. */
 #include "lib/container/exec.h"
 #include "lib/container/sync.h"
+#include "base/debug.h"
 #include "base/util.h"
 #include "lib/process/namespace.h"
 #include "lib/process/capabilities.h"
@@ -210,6 +211,8 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	struct oerr e = { 0 };
 	char exe[PATH_MAX];
 	sigset_t none;
+	/* --debug: our steps go to the runtime over the sync socket. */
+	sync_debug_to(c->sync_fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -220,6 +223,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_final_affinity(c->spec->process, &e) < 0 ||
 	    exec_join(c, &e) < 0)
 		goto fail;
+	debug_step("exec: child in the container's cgroup and namespaces");
 	if (c->fork_needed) {
 		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
 		if (pid < 0) {
@@ -234,6 +238,8 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	if (exec_setup_process(c, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	const struct spec_process *p = c->spec->process;
+	debug_step("exec: process set up (pid %d in the container): uid %u gid %u, cwd %s, will exec %s", getpid(),
+		   p->user.uid, p->user.gid, p->cwd, exe);
 	char **env = c->env ? c->env : (char *[]){ NULL };
 	if (c->trampoline_fd >= 0)
 		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
@@ -263,6 +269,8 @@ static int exec_drive(struct exec_child *c, pid_t child, pid_t *pid_out, struct 
 		if (m->type == SYNC_ERROR) {
 			ret = oerr_setx(e, m->val > 0 ? m->val : EINVAL, "%s", m->data);
 			break;
+		} else if (m->type == SYNC_LOG) {
+			sync_debug_forward(m);
 		} else if (m->type == SYNC_PID && c->fork_needed && !reaped) {
 			target = m->val;
 			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
@@ -294,6 +302,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
 				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE };
 	int sv[2] = { -1, -1 };
+	debug_step("exec into %s: container %s, init pid %d", ct->st.id, container_status_name(ct->status),
+		   ct->st.pid);
 	int ret = open_container_ns(ct->st.pid, c.ns_fds, e);
 	_cleanup_free_ char *cg = NULL;
 	if (ret < 0)
@@ -366,7 +376,10 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		c.console_fd = -1;
 	}
 	cgroup_join_close(&c.cgroup);
+	debug_step("exec: cloned pid %d", child);
 	ret = exec_drive(&c, child, pid_out, e);
+	if (ret == 0)
+		debug_step("exec: process %d exec'd", *pid_out);
 out:
 	for (int t = 0; t < SPEC_NS__COUNT; t++)
 		if (c.ns_fds[t] >= 0)

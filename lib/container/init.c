@@ -4,6 +4,7 @@
  * after it, the runtime is gone and errors go to the container's stderr. */
 #include "lib/container/init.h"
 #include "lib/container/sync.h"
+#include "base/debug.h"
 #include "base/util.h"
 #include "lib/process/namespace.h"
 #include "lib/net/netif.h"
@@ -211,6 +212,7 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 	int ret;
 	if ((ret = rootfs_prepare(&ro, e)) < 0)
 		return ret;
+	debug_step("init: the config's %zu mounts made in the rootfs", s->n_mounts);
 	if ((ret = hooks_handshake(c, hook_state, e)) < 0)
 		return ret;
 	/* Before the hooks run from our image, and before any filter. */
@@ -219,10 +221,13 @@ static int init_rootfs(struct init_ctx *c, char **hook_state, struct oerr *e)
 	if (*hook_state &&
 	    (ret = hooks_run_via(s, HOOK_CREATE_CONTAINER, *hook_state, trampoline_fd, c->rootfs, e)) < 0)
 		return ret;
+	if (s->hooks.n_create_container)
+		debug_step("init: createContainer hooks ran");
 	if (seccomp_uses_notify(s->linux_->seccomp) && (ret = listener_prepare(c, e)) < 0)
 		return ret;
 	if ((ret = rootfs_pivot(&ro, e)) < 0)
 		return ret;
+	debug_step("init: %s into the rootfs", c->no_pivot ? "moved and chrooted" : "pivot_root");
 	/* Before root.readonly, as runc: a missing cwd is made, inside the root. */
 	if (s->process && (ret = procattr_make_cwd(s->process, e)) < 0)
 		return ret;
@@ -283,6 +288,7 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	/* The container's /etc/passwd, read as root before the user switch. */
 	if ((ret = procenv_prepare(p, c->listen_fds, &proc_env, e)) < 0)
 		return ret;
+	debug_step("init: rootfs finalized; %s; environment ready", p->terminal ? "terminal made" : "new session");
 	if ((ret = procattr_apply_rlimits(p, e)) < 0 || (ret = procattr_apply_scheduler(p, e)) < 0 ||
 	    (ret = procattr_apply_io_priority(p, e)) < 0 ||
 	    (ret = procattr_apply_personality(s->linux_, e)) < 0 || (ret = mempolicy_apply(s->linux_, e)) < 0)
@@ -298,6 +304,8 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 		return ret;
 	if ((ret = procattr_become(p, deferred, exe, exelen, e)) < 0)
 		return ret;
+	debug_step("init: uid %u gid %u, capabilities set, cwd %s, will exec %s", p->user.uid, p->user.gid,
+		   p->cwd, exe);
 	return close_runtime_fds(c, e);
 }
 
@@ -317,6 +325,8 @@ void init_main(struct init_ctx *c)
 	_cleanup_free_ char *hook_state = NULL;
 	const struct spec *s = c->spec;
 
+	/* --debug: our steps go to the runtime, never to what will be the container's stderr. */
+	sync_debug_to(c->sync_fd);
 	/* The runtime may block or ignore signals (run forwards them); the container starts clean. */
 	sigset_t none;
 	sigemptyset(&none);
@@ -339,8 +349,10 @@ void init_main(struct init_ctx *c)
 	 * 1.3.1 has it (execCPUAffinity is for exec'd processes only). */
 	if (procattr_set_affinity(NULL, "reset the CPU affinity", &e) < 0)
 		goto fail;
+	debug_step("init: in the cgroup");
 	if (init_namespaces(c, &e) < 0)
 		goto fail;
+	debug_step("init: namespaces made and joined");
 	if (!privileged)
 		prctl(PR_SET_DUMPABLE, 0);
 	if (c->fork_init && fork_real_init(c, &e) < 0)
@@ -352,6 +364,7 @@ void init_main(struct init_ctx *c)
 
 	/* The runtime exits after READY; the container must outlive it. */
 	prctl(PR_SET_PDEATHSIG, 0);
+	sync_debug_to(-1);
 	if (sync_send(c->sync_fd, SYNC_READY, 0, NULL, &e) < 0)
 		_exit(1);
 	close(c->sync_fd);

@@ -1,6 +1,7 @@
 /* start, kill, delete and status of a container that `create` left in the state dir. */
 #include "lib/container/container.h"
 #include "base/util.h"
+#include "base/debug.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
 #include "oci/spec.h"
@@ -188,6 +189,8 @@ int container_start(const char *root, const char *id, struct oerr *e)
 	int ret = container_open(root, id, true, &c, e);
 	if (ret < 0)
 		return ret;
+	debug_step("start %s: state dir locked, container %s, init pid %d", id, container_status_name(c.status),
+		   c.st.pid);
 	if (c.status != CS_CREATED) {
 		ret = oerr_setx(e, EINVAL, "cannot start a container that is %s",
 				container_status_name(c.status));
@@ -218,13 +221,17 @@ int container_start(const char *root, const char *id, struct oerr *e)
 	}
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	c.status = CS_RUNNING;
+	debug_step("start: exec fifo written: the init goes on to exec the process");
 	if (rfd >= 0) {
 		ret = wait_process_exec(&c, rfd, pidfd, e);
 		unlinkat(c.dirfd, "exec.done", 0);
 		if (ret < 0)
 			goto out;
+		debug_step("start: startContainer hooks passed and the process was exec'd");
 	}
 	ret = run_poststart_hooks(&c, pidfd, e);
+	if (ret == 0 && (c.st.hooks & (1u << HOOK_POSTSTART)))
+		debug_step("start: poststart hooks ran");
 out:
 	container_close(&c);
 	return ret;
@@ -282,6 +289,7 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 		return 0;
 	if (ret < 0)
 		return ret;
+	debug_step("delete %s: state dir locked, container %s", id, container_status_name(c.status));
 	if (c.status != CS_STOPPED) {
 		if (!force) {
 			ret = oerr_setx(e, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
@@ -297,12 +305,19 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 			goto out;
 		}
 		c.status = CS_STOPPED;
+		debug_step("delete: killed, and gone");
 	}
-	if (!c.incomplete)
+	if (!c.incomplete && (c.st.hooks & (1u << HOOK_POSTSTOP))) {
 		run_warn_hooks(&c, HOOK_POSTSTOP, "poststop");
+		debug_step("delete: poststop hooks ran");
+	}
 	if (c.st.cgroup_path && (ret = cgroup_destroy(c.st.cgroup_path, e)) < 0)
 		goto out;
+	if (c.st.cgroup_path)
+		debug_step("delete: cgroup %s removed", c.st.cgroup_path);
 	ret = statedir_remove(root, id, e);
+	if (ret == 0)
+		debug_step("delete: state dir removed");
 out:
 	container_close(&c);
 	return ret;

@@ -1,4 +1,5 @@
 #include "lib/container/sync.h"
+#include "base/debug.h"
 #include <string.h>
 #include <sys/socket.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@ static const char *sync_type_name(int t)
 		[SYNC_ERROR] = "error", [SYNC_SETUP_REQ] = "setup-request",
 		[SYNC_SETUP_ACK] = "setup-ack", [SYNC_PID] = "pid",
 		[SYNC_HOOKS_REQ] = "hooks-request", [SYNC_HOOKS_ACK] = "hooks-ack",
-		[SYNC_READY] = "ready",
+		[SYNC_READY] = "ready", [SYNC_LOG] = "log",
 	};
 	if (t > 0 && t < (int)(sizeof(names) / sizeof(names[0])) && names[t])
 		return names[t];
@@ -68,4 +69,30 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct oerr *e)
 void sync_report_error(int fd, const struct oerr *e)
 {
 	sync_send(fd, SYNC_ERROR, e->code, e->msg, NULL);
+}
+
+static int debug_fd = -1;
+
+static void send_step(const char *msg, long long step_us, long long total_us)
+{
+	char data[1200];
+	struct oerr ignored;
+	snprintf(data, sizeof(data), "%lld %lld %s", step_us, total_us, msg);
+	sync_send(debug_fd, SYNC_LOG, 0, data, &ignored);
+}
+
+void sync_debug_to(int fd)
+{
+	if (!debug_on && debug_fd < 0)
+		return;
+	debug_fd = fd;
+	debug_set_sink(fd >= 0 ? send_step : NULL);
+}
+
+void sync_debug_forward(const struct sync_msg *m)
+{
+	long long step, total;
+	int n = 0;
+	if (sscanf(m->data, "%lld %lld %n", &step, &total, &n) == 2 && n > 0)
+		debug_forward(m->data + n, step, total);
 }

@@ -12,6 +12,7 @@ enum sync_type {
 	SYNC_HOOKS_REQ,		/* init → runtime: namespaces are ready, run prestart + createRuntime */
 	SYNC_HOOKS_ACK,		/* runtime → init */
 	SYNC_READY,		/* init → runtime: set up, about to wait on the exec fifo */
+	SYNC_LOG,		/* child → runtime: a --debug step, data = "STEP_US TOTAL_US message" */
 };
 
 struct sync_msg {
@@ -27,3 +28,8 @@ int sync_recv(int fd, struct sync_msg *m, struct oerr *e);
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct oerr *e);
 /* Child side: report e to the runtime (best effort). */
 void sync_report_error(int fd, const struct oerr *e);
+/* Child side, with --debug: its steps (base/debug.h) go to the runtime over
+ * fd from now on; -1 (before fd closes): no more steps. */
+void sync_debug_to(int fd);
+/* Runtime side: log the step a SYNC_LOG message carries. */
+void sync_debug_forward(const struct sync_msg *m);

@@ -2,6 +2,7 @@
 #include "lib/container/sync.h"
 #include "lib/process/trampoline.h"
 #include "base/util.h"
+#include "base/debug.h"
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -304,6 +305,8 @@ int hooks_run_via(const struct spec *s, enum hook_phase phase, const char *state
 		struct oerr later = { 0 };
 		int ri = run_one(hook_phase_name(phase), &h[i], state_json, strlen(state_json), trampoline_fd,
 				 cwd, r < 0 ? &later : e);
+		debug_step("%s hook %s: %s", hook_phase_name(phase), h[i].path,
+			   ri == 0 ? "exit status 0" : (r < 0 ? later.msg : e->msg));
 		if (ri < 0 && r < 0)
 			fprintf(stderr, "warning: %s\n", later.msg);
 		else if (ri < 0)
