@@ -104,6 +104,53 @@ map_ids() {
 	[ -z "$(test_mounts)" ]
 }
 
+@test "mount: without a mount namespace the container shares the caller's, and delete takes its mounts away" {
+	# config-linux.md: a namespace not listed is the runtime's. As in runc the
+	# container is chroot'ed into its rootfs; its mounts (masked paths too)
+	# are made in our namespace while it lives, and none is left after.
+	drop_ns mount
+	echo inside >"$BUNDLE/rootfs/marker"
+	update_config '.linux.maskedPaths = ["/proc/timer_list"] | .linux.readonlyPaths = ["/proc/sys"]'
+	local prop_before
+	prop_before=$(awk '$5 == "/" { print $7 }' /proc/self/mountinfo)
+	set_args sh -c 'readlink /proc/self/ns/mnt; cat /marker; wc -c </proc/timer_list; echo x 2>/dev/null >/proc/sys/kernel/domainname || echo ro; sleep 100'
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" running
+	retry cmdline_is "$(ct_pid "$ID")" "sleep 100 "
+	local pid
+	pid=$(ct_pid "$ID")
+	[ "$(ns_of "$pid" mnt)" = "$(ns_of $$ mnt)" ]
+	# the container's mounts are ours, below its rootfs
+	assert_contains "$(test_mounts)" "$BUNDLE/rootfs/proc"
+	[ "$(readlink "/proc/$pid/root")" = "$BUNDLE/rootfs" ]
+	# exec enters the container's root too
+	ocirt exec "$ID" cat /marker
+	assert_status 0
+	assert_output inside
+	ocirt delete --force "$ID"
+	assert_status 0
+	[ -z "$(test_mounts)" ]
+	[ "$(awk '$5 == "/" { print $7 }' /proc/self/mountinfo)" = "$prop_before" ]
+	# what it printed: the runtime's namespace, its rootfs, the mask, read-only
+	run_ct sh -c 'readlink /proc/self/ns/mnt; cat /marker; wc -c </proc/timer_list; echo x 2>/dev/null >/proc/sys/kernel/domainname || echo ro'
+	assert_status 0
+	[ "${lines[0]}" = "$(ns_of $$ mnt)" ]
+	[ "${lines[1]}" = inside ]
+	[ "${lines[2]}" = 0 ]
+	[ "${lines[3]}" = ro ]
+	[ -z "$(test_mounts)" ]
+}
+
+@test "mount: without a mount namespace a failed create leaves no mount behind" {
+	drop_ns mount
+	update_config '.process.args = ["no-such-program"]'
+	ocirt create -b "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" no-such-program
+	assert_clean
+}
+
 @test "user: uid and gid maps are applied" {
 	open_dirs_above "$BUNDLE"
 	add_ns user

@@ -14,6 +14,7 @@
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
 #include "lib/rootfs/mountfds.h"
+#include "lib/rootfs/rootfs.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <limits.h>
@@ -39,6 +40,8 @@ struct create_run {
 	pid_t child;		/* first cloned process */
 	pid_t init;		/* the container's init (== child unless two-stage) */
 	bool child_reaped;
+	bool host_mounts;	/* no mount namespace of its own: its mounts are in ours */
+	uint64_t host_mnt_id;	/* the mount at the rootfs path before create */
 	char *cgroup_path;
 	int netns_fd;		/* the container's network namespace, held while devices are moved in */
 	struct netdev_set net_devices;	/* moved in: put back if create fails */
@@ -72,9 +75,10 @@ static int load_config(struct create_run *r, struct oerr *e)
 	struct stat st;
 	if (stat(r->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return oerr_setx(e, ENOTDIR, "config.json: root.path: %s is not a directory", root);
-	if (!s->linux_ || !spec_find_namespace(s, SPEC_NS_MOUNT))
-		return oerr_setx(e, EINVAL,
-				 "config.json: linux.namespaces: a mount namespace is required");
+	/* Without "mount" in linux.namespaces the container shares ours
+	 * (config-linux.md); its mounts are made here and undone at delete. */
+	if (!s->linux_)
+		return oerr_setx(e, EINVAL, "config.json: linux: required");
 	return 0;
 }
 
@@ -329,6 +333,8 @@ static void cleanup_failed(struct create_run *r)
 	}
 	if (r->cgroup_path)
 		cgroup_destroy(r->cgroup_path, &ignored);
+	if (r->host_mounts && rootfs_host_unmount(r->rootfs, r->host_mnt_id, &ignored) < 0)
+		fprintf(stderr, "warning: %s\n", ignored.msg);
 	if (r->state_dir_made)
 		statedir_remove(r->o->root, r->o->id, &ignored);
 	/* runtime.md: a create that got as far as the container's process goes on
@@ -461,6 +467,12 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	}
 	if ((ret = open_exec_done(&r, &done_fd, e)) < 0)
 		goto fail;
+	if (!spec_find_namespace(r.spec, SPEC_NS_MOUNT)) {
+		if ((ret = rootfs_host_mark(r.rootfs, &r.host_mnt_id, e)) < 0 ||
+		    (ret = statedir_write_host_mounts(r.dirfd, r.host_mnt_id, r.rootfs, e)) < 0)
+			goto fail;
+		r.host_mounts = true;
+	}
 	if (console_fd < 0 && !o->console_socket && o->console_pair && r.spec->process &&
 	    r.spec->process->terminal) {
 		int cp[2];

@@ -53,6 +53,7 @@ struct exec_child {
 	int listener_sock;	/* SCMP_ACT_NOTIFY: connected to the agent, or -1 */
 	char *listener_state;	/* the container's state, for the agent */
 	struct cgroup_join cgroup;	/* n_v1 == 0 and v2_dir < 0: no cgroup */
+	int root_fd;		/* the init's root, when it shares our mount namespace; else -1 */
 	bool fork_needed;
 };
 
@@ -107,6 +108,14 @@ static int exec_join(struct exec_child *c, struct oerr *e)
 	}
 	if (userns && !user_first && (ret = join_userns(c, e)) < 0)
 		return ret;
+	/* Joining a mount namespace sets the root; a container without one of
+	 * its own (chroot'ed in ours) is entered by its init's root. */
+	if (c->root_fd >= 0) {
+		if (fchdir(c->root_fd) < 0 || chroot(".") < 0)
+			return oerr_set(e, errno, "enter the container's root");
+		close(c->root_fd);
+		c->root_fd = -1;
+	}
 	return 0;
 }
 
@@ -300,7 +309,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		   pid_t *pid_out, struct oerr *e)
 {
 	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
-				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE };
+				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE,
+				 .root_fd = -1 };
 	int sv[2] = { -1, -1 };
 	debug_step("exec into %s: container %s, init pid %d", ct->st.id, container_status_name(ct->status),
 		   ct->st.pid);
@@ -308,6 +318,15 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	_cleanup_free_ char *cg = NULL;
 	if (ret < 0)
 		goto out;
+	if (c.ns_fds[SPEC_NS_MOUNT] < 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/root", ct->st.pid);
+		c.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c.root_fd < 0) {
+			ret = oerr_set(e, errno, "open %s", path);
+			goto out;
+		}
+	}
 	c.fork_needed = c.ns_fds[SPEC_NS_PID] >= 0 || c.ns_fds[SPEC_NS_TIME] >= 0;
 	if (ct->st.cgroup_path) {
 		if (o->cgroup_sub && asprintf(&cg, "%s/%s", ct->st.cgroup_path, o->cgroup_sub) < 0) {
@@ -394,5 +413,7 @@ out:
 		close(c.listener_sock);
 	free(c.listener_state);
 	cgroup_join_close(&c.cgroup);
+	if (c.root_fd >= 0)
+		close(c.root_fd);
 	return ret;
 }

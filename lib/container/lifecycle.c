@@ -4,6 +4,7 @@
 #include "base/debug.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
+#include "lib/rootfs/rootfs.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -315,6 +316,17 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 		goto out;
 	if (c.st.cgroup_path)
 		debug_step("delete: cgroup %s removed", c.st.cgroup_path);
+	/* a container without a mount namespace: its mounts are in ours */
+	uint64_t mnt_id;
+	_cleanup_free_ char *rootfs = NULL;
+	ret = statedir_read_host_mounts(c.dirfd, &mnt_id, &rootfs, e);
+	if (ret < 0 && ret != -ENOENT)
+		goto out;
+	if (ret == 0) {
+		if ((ret = rootfs_host_unmount(rootfs, mnt_id, e)) < 0)
+			goto out;
+		debug_step("delete: the container's mounts at %s removed", rootfs);
+	}
 	ret = statedir_remove(root, id, e);
 	if (ret == 0)
 		debug_step("delete: state dir removed");

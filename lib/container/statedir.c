@@ -227,3 +227,36 @@ void time_rfc3339(char *buf, size_t len)
 	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
 }
+
+int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, struct oerr *e)
+{
+	_cleanup_free_ char *text = NULL;
+	int n = asprintf(&text, "%llu %s\n", (unsigned long long)mnt_id, rootfs);
+	if (n < 0) {
+		text = NULL;
+		return oerr_set(e, ENOMEM, "write host-mounts");
+	}
+	return atomic_write_at(dirfd, "host-mounts", text, (size_t)n, e);
+}
+
+int statedir_read_host_mounts(int dirfd, uint64_t *mnt_id, char **rootfs, struct oerr *e)
+{
+	struct stat sb;
+	if (fstatat(dirfd, "host-mounts", &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		return -ENOENT;
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(dirfd, "host-mounts", &text, NULL, e);
+	if (r < 0)
+		return r;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long id = strtoull(text, &end, 10);
+	size_t l = end ? strlen(end) : 0;
+	if (errno || end == text || *end != ' ' || end[1] != '/' || l < 3 || end[l - 1] != '\n')
+		return oerr_setx(e, EINVAL, "the state's host-mounts file is malformed");
+	end[l - 1] = '\0';
+	if (!(*rootfs = strdup(end + 1)))
+		return oerr_set(e, ENOMEM, "read host-mounts");
+	*mnt_id = id;
+	return 0;
+}

@@ -3,6 +3,7 @@
  * (present while the container is created but not started). */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <jansson.h>
 #include "base/err.h"
@@ -29,6 +30,13 @@ int statedir_create(const char *root, const char *id, int *dirfd, struct oerr *e
 int statedir_open(const char *root, const char *id, bool exclusive, int *dirfd, struct oerr *e);
 /* Remove everything in <root>/<id> and the directory itself. */
 int statedir_remove(const char *root, const char *id, struct oerr *e);
+
+/* A container without a mount namespace of its own (its mounts are made in the
+ * runtime's): the id of the mount that held its rootfs before create, and the
+ * rootfs path, in <dir>/host-mounts, written before the init is cloned so that
+ * even a create cut short leaves delete what to unmount. read: -ENOENT when none. */
+int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, struct oerr *e);
+int statedir_read_host_mounts(int dirfd, uint64_t *mnt_id, char **rootfs, struct oerr *e);
 
 int state_write(int dirfd, const struct container_state *st, struct oerr *e);
 /* -ENOENT when state.json is absent (the runtime died mid-create). */

@@ -60,20 +60,25 @@ static int parent_mount_propagation(const char *rootfs, unsigned long prop, stru
 	}
 }
 
+/* No "mount" in linux.namespaces: the container shares the caller's mount
+ * namespace (config-linux.md), whose propagation is left as it is. */
+static bool host_mntns(const struct spec *s)
+{
+	return !spec_find_namespace(s, SPEC_NS_MOUNT);
+}
+
 int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 {
 	if (!o || !o->spec || !o->rootfs || o->rootfs[0] != '/')
 		return oerr_setx(e, EINVAL, "rootfs: an absolute rootfs path is required");
 	if (strcmp(o->rootfs, "/") == 0)
 		return oerr_setx(e, EINVAL, "rootfs: the host's / cannot be the rootfs");
-	/* everything below rearranges the mount namespace it runs in */
-	if (!spec_find_namespace(o->spec, SPEC_NS_MOUNT))
-		return oerr_setx(e, EINVAL, "rootfs: the container needs a mount namespace (linux.namespaces has no \"mount\")");
+	bool hostns = host_mntns(o->spec);
 	unsigned long prop;
 	int r = root_propagation(o->spec, &prop, e);
 	if (r < 0)
 		return r;
-	if (o->no_pivot && (prop & MS_PRIVATE))
+	if (o->no_pivot && (prop & MS_PRIVATE) && !hostns)
 		return oerr_setx(e, EINVAL, "linux.rootfsPropagation of [r]private is not safe without pivot_root");
 	/* mounts are made through /proc/self/fd/N of their resolved target */
 	struct statfs sf;
@@ -84,13 +89,17 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 
 	/* Nothing done from here on may propagate back to the host. Shared is
 	 * taken as asked, so that binds of shared host mounts stay in their peer
-	 * groups; unbindable waits for rootfs_pivot, or no bind could be made
-	 * from the mounts it covers. */
+	 * groups; unbindable waits for rootfs_finalize, or no bind could be made
+	 * from the mounts it covers. In the caller's namespace nothing but the
+	 * rootfs's own mounts changes: they propagate as any mount made there,
+	 * and `delete` takes them away (rootfs_host_unmount). */
 	unsigned long rootflags = (prop & (MS_PRIVATE | MS_SLAVE | MS_SHARED)) ? prop : MS_SLAVE | MS_REC;
-	if (mount(NULL, "/", NULL, rootflags, NULL) < 0)
+	if (!hostns && mount(NULL, "/", NULL, rootflags, NULL) < 0)
 		return oerr_set(e, errno, "change the propagation of /");
-	if ((r = parent_mount_propagation(o->rootfs, prop, e)) < 0)
+	if (!hostns && (r = parent_mount_propagation(o->rootfs, prop, e)) < 0)
 		return r;
+	/* every mount of the container lands on this one, so that one detach
+	 * takes them all in the caller's namespace */
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return oerr_set(e, errno, "bind mount the rootfs %s onto itself", o->rootfs);
 
@@ -272,7 +281,49 @@ int rootfs_pivot(const struct rootfs_opts *o, struct oerr *e)
 		devnull_tree = steal_fd(t);
 	}
 
+	if (host_mntns(o->spec)) {
+		/* runc too: there is no mount namespace to pivot in */
+		if (fchdir(rootfd) < 0)
+			return oerr_set(e, errno, "chdir %s", o->rootfs);
+		if (chroot(".") < 0)
+			return oerr_set(e, errno, "chroot %s", o->rootfs);
+		if (chdir("/") < 0)
+			return oerr_set(e, errno, "chdir /");
+		return 0;
+	}
 	return o->no_pivot ? move_root(o, rootfd, e) : pivot(o, rootfd, e);
+}
+
+int rootfs_host_mark(const char *rootfs, uint64_t *id, struct oerr *e)
+{
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return oerr_set(e, errno, "open rootfs %s", rootfs);
+	int r = mnt_id_of(fd, id);
+	if (r < 0)
+		return oerr_set(e, r, "the mount of rootfs %s", rootfs);
+	return 0;
+}
+
+int rootfs_host_unmount(const char *rootfs, uint64_t id, struct oerr *e)
+{
+	/* Whatever lies above the mount that held the rootfs at create: the
+	 * init's bind of the rootfs onto itself and what came over it (a bind
+	 * on "/"). Each detach takes the mounts below that one with it. The
+	 * marked mount cannot go while it is below, so its id is not reused. */
+	for (int i = 0; i < 64; i++) {
+		uint64_t top;
+		int r = rootfs_host_mark(rootfs, &top, e);
+		if (r == -ENOENT)
+			return 0;	/* the rootfs is gone: nothing of ours is left there */
+		if (r < 0)
+			return r;
+		if (top == id)
+			return 0;
+		if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+			return oerr_set(e, errno, "unmount the container's mounts at %s", rootfs);
+	}
+	return oerr_setx(e, ELOOP, "unmount the container's mounts at %s: more than 64 mounts on it", rootfs);
 }
 
 static int sysctl_path(const char *key, char *out, size_t len, struct oerr *e)
