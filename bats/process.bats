@@ -331,6 +331,25 @@ home_is() {
 	assert_output 123
 }
 
+@test "apparmorProfile, selinuxLabel and mountLabel on a host without those LSMs: a warning each, naming the field" {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] || skip "AppArmor is enabled here"
+	[ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinux ] || skip "SELinux is enabled here"
+	update_config '.process.apparmorProfile = "ocirt-test" | .process.selinuxLabel = "system_u:system_r:container_t:s0"
+		| .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
+	set_args sleep 100
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	assert_contains "$stderr" 'warning: process.apparmorProfile "ocirt-test" is not applied: AppArmor is not enabled on this host'
+	assert_contains "$stderr" 'warning: process.selinuxLabel "system_u:system_r:container_t:s0" is not applied: SELinux is not enabled on this host'
+	assert_contains "$stderr" 'warning: linux.mountLabel "system_u:object_r:container_file_t:s0" is not applied'
+	# exec: the container's own, or --apparmor/--process-label instead
+	ocirt exec --apparmor other "$ID" true
+	assert_status 0
+	assert_contains "$stderr" 'process.apparmorProfile "other" is not applied'
+	assert_contains "$stderr" 'process.selinuxLabel "system_u:system_r:container_t:s0" is not applied'
+	ocirt delete --force "$ID"
+}
+
 @test "seccomp: a syscall rule returns its errno" {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'

@@ -5,6 +5,7 @@
 #include "lib/container/container.h"
 #include "lib/container/exec.h"
 #include "lib/process/pty.h"
+#include "lib/process/lsm.h"
 #include "base/util.h"
 #include "base/debug.h"
 #include "oci/spec.h"
@@ -228,8 +229,16 @@ static int exec_main(struct exec_flags *f, const char *id, int argc, char **argv
 	} else if ((ret = apply_flags(s->process, f, argc, argv, e)) < 0) {
 		goto out;
 	}
-	if (f->apparmor || f->label)
-		fprintf(stderr, "ocirt: warning: --apparmor and --process-label are not supported, ignored\n");
+	/* runc: they replace the process's own, from config.json or --process */
+	if (f->apparmor && (free(s->process->apparmor_profile), !(s->process->apparmor_profile = strdup(f->apparmor)))) {
+		ret = oerr_setx(e, ENOMEM, "--apparmor");
+		goto out;
+	}
+	if (f->label && (free(s->process->selinux_label), !(s->process->selinux_label = strdup(f->label)))) {
+		ret = oerr_setx(e, ENOMEM, "--process-label");
+		goto out;
+	}
+	lsm_warn_unapplied(NULL, s->process);
 	struct exec_opts o = { .console_socket = f->console_socket, .console_fd = -1,
 			       .preserve_fds = f->preserve_fds, .cgroup_sub = f->cgroup };
 	struct foreground fg = { .sfd = -1, .master = -1 };
@@ -280,8 +289,8 @@ int cmd_exec(int argc, char **argv)
 		{ "preserve-fds", 0, OPT_INT, &f.preserve_fds, "pass this many fds after 2 to the process" },
 		{ "cgroup", 0, OPT_STR, &f.cgroup, "run in this sub-cgroup of the container" },
 		{ "ignore-paused", 0, OPT_BOOL, &f.ignore_paused, "exec even if the container is paused" },
-		{ "apparmor", 0, OPT_STR, &f.apparmor, "AppArmor profile (not supported)" },
-		{ "process-label", 0, OPT_STR, &f.label, "SELinux label (not supported)" },
+		{ "apparmor", 0, OPT_STR, &f.apparmor, "AppArmor profile of the process (where AppArmor is enabled)" },
+		{ "process-label", 0, OPT_STR, &f.label, "SELinux label of the process (where SELinux is enabled)" },
 		{ 0 },
 	};
 	struct oerr e = { 0 };

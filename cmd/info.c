@@ -121,7 +121,7 @@ int cmd_features(int argc, char **argv)
 				   "operators", strings(operators), "archs", strings(archs),
 				   "knownFlags", strings(seccomp_flags),
 				   "supportedFlags", strings(seccomp_flags),
-				   "apparmor", "enabled", 0, "selinux", "enabled", 0,
+				   "apparmor", "enabled", 1, "selinux", "enabled", 1,
 				   "intelRdt", "enabled", 0);
 	json_object_set_new(linux_, "netDevices", json_pack("{s:b}", "enabled", netdev_supported()));
 	json_object_set_new(linux_, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));

@@ -15,6 +15,7 @@
 #include "lib/cgroup/cgroup.h"
 #include "lib/rootfs/mountfds.h"
 #include "lib/rootfs/rootfs.h"
+#include "lib/process/lsm.h"
 #include "oci/spec.h"
 #include <fcntl.h>
 #include <limits.h>
@@ -446,6 +447,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	if ((ret = load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
 		goto out;
 	debug_step("create %s: config.json of bundle %s read and checked, rootfs %s", o->id, r.bundle, r.rootfs);
+	lsm_warn_unapplied(r.spec, r.spec->process);
 	if ((ret = ns_open_joins(r.spec->linux_, ns_fds, e)) < 0)
 		goto out;
 	if ((ret = statedir_create(o->root, o->id, &r.dirfd, e)) < 0)

@@ -11,6 +11,7 @@
 #include "lib/process/namespace.h"
 #include "lib/process/capabilities.h"
 #include "lib/process/identity.h"
+#include "lib/process/lsm.h"
 #include "lib/process/process_attrs.h"
 #include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
@@ -162,6 +163,8 @@ static int exec_setup_process(struct exec_child *c, char *exe, size_t exelen, st
 	int deferred = procattr_chdir(p, true, true, e);
 	if (deferred < 0)
 		return deferred;
+	if ((ret = lsm_set_exec_labels(p, e)) < 0)
+		return ret;
 	const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
 	/* Before any filter, and only where it will not see the extra exec. */
 	struct oerr ignored = { 0 };

@@ -12,6 +12,7 @@
 #include "lib/hooks/hooks.h"
 #include "lib/process/capabilities.h"
 #include "lib/process/identity.h"
+#include "lib/process/lsm.h"
 #include "lib/process/process_attrs.h"
 #include "lib/process/mempolicy.h"
 #include "lib/process/pty.h"
@@ -298,6 +299,9 @@ static int init_process(struct init_ctx *c, char *exe, size_t exelen, struct oer
 	int deferred = procattr_chdir(p, true, true, e);
 	if (deferred < 0)
 		return deferred;
+	/* Before the filter and the user switch, as runc does; they apply at execve. */
+	if ((ret = lsm_set_exec_labels(p, e)) < 0)
+		return ret;
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while we have it. */
 	const struct spec_seccomp *sc = s->linux_->seccomp;
 	if (sc && !p->no_new_privileges && (ret = load_seccomp(sc, e)) < 0)
