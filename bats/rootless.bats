@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # Rootless containers: an unprivileged user, made for this file and removed
-# after it, runs ocirt with the config `ocirt spec --rootless` writes. On
-# this hybrid host (cgroup v1) such a user can make no cgroup: ocirt then goes
-# without one when the config sets no limits (runc's rule), and says why
-# when it does. A delegated cgroup v2 subtree is tested in cgroups.bats (v2
-# guest). Rootless podman drives ocirt at the end.
+# after it, runs ocirt with the config `ocirt spec --rootless` writes. On a
+# hybrid host (cgroup v1), or cgroup v2 without delegation, such a user can
+# make no cgroup: ocirt then goes without one when the config sets no
+# limits (runc's rule), and says why when it does. In the pure v2 guest
+# (scripts/test runs this file there too) a subtree delegated to the user
+# gets the container's cgroup. Rootless podman drives ocirt at the end (on
+# the host only).
 
 load helpers
 
@@ -17,6 +19,8 @@ teardown_file() {
 }
 
 setup() {
+	# the v2 guest runs only the tests of cgroups ("rootless cgroups: ...")
+	[[ $BATS_TEST_DESCRIPTION == "rootless cgroups:"* ]] || not_in_v2vm
 	setup_common
 	# The user reaches the bundle and owns the state root.
 	open_dirs_above "$BUNDLE"
@@ -27,6 +31,10 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${DELEG:-}" ]; then
+		rmdir "$DELEG/shell" 2>/dev/null
+		rmdir "$DELEG" 2>/dev/null
+	fi
 	if [ -n "${PMD:-}" ]; then
 		rlpm rm -f -a -t 0 >/dev/null 2>&1
 		# podman's pause process holds its user namespace for later
@@ -70,7 +78,7 @@ rl_config() {
 	[ -z "$(ls -A "$xdg/ocirt")" ]
 }
 
-@test "rootless: run, exec, list, pause (no cgroup here), kill and delete" {
+@test "rootless cgroups: none here (v1, or v2 not delegated): run, exec, list, pause refused, kill and delete" {
 	set_args sleep 100
 	ocirt run -d -b "$BUNDLE" "$ID"
 	assert_status 0
@@ -102,8 +110,7 @@ rl_config() {
 	assert_clean
 }
 
-@test "rootless: limits without a cgroup the user may make fail, naming the field, leaving nothing" {
-	[ -z "$(is_v2 && echo v2)" ] || skip "a pure v2 host may delegate a cgroup (cgroups.bats)"
+@test "rootless cgroups: limits without a cgroup the user may make fail, naming the field, leaving nothing" {
 	update_config '.linux.resources = {"memory": {"limit": 67108864}}'
 	set_args true
 	ocirt run -b "$BUNDLE" "$ID"
@@ -189,6 +196,50 @@ rl_config() {
 	ocirt run -b "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	assert_contains "$stderr" "linux.uidMappings: mapping uids other than your own uid ($RL_UID) needs newuidmap"
+	assert_clean
+}
+
+@test "rootless cgroups: a v2 subtree delegated to the user gets the container's cgroup, limits, pause, update" {
+	is_v2 || skip "cgroup v2 only (the pure v2 guest of scripts/v2vm)"
+	# delegated as systemd does it: the directory and the files that hand
+	# out processes and controllers are the user's; the user's processes
+	# live in a leaf of it
+	DELEG=/sys/fs/cgroup/ocirt-rl-$ID
+	mkdir "$DELEG" "$DELEG/shell"
+	for d in "$DELEG" "$DELEG/shell"; do
+		chown "$RL_UID:$RL_GID" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+	done
+	# every ocirt command runs from a process of the user's in that leaf
+	OCIRT_AS=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$DELEG/shell" "${AS_USER[@]}")
+	update_config --arg p "/ocirt-rl-$ID/$ID" '.linux.cgroupsPath = $p
+		| .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+	set_args sleep 100
+	ocirt run -d -b "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" running
+	pid=$(ct_pid "$ID")
+	[ "$(cat "/proc/$pid/cgroup")" = "0::/ocirt-rl-$ID/$ID" ]
+	[ "$(stat -c %u "$DELEG/$ID")" = "$RL_UID" ]
+	[ "$(cat "$DELEG/$ID/memory.max")" = 67108864 ]
+	[ "$(cat "$DELEG/$ID/pids.max")" = 50 ]
+	ocirt pause "$ID"
+	assert_status 0
+	[ "$(ct_status "$ID")" = paused ]
+	[ "$(cat "$DELEG/$ID/cgroup.freeze")" = 1 ]
+	ocirt resume "$ID"
+	assert_status 0
+	[ "$(ct_status "$ID")" = running ]
+	ocirt update --memory 33554432 "$ID"
+	assert_status 0
+	[ "$(cat "$DELEG/$ID/memory.max")" = 33554432 ]
+	ocirt ps "$ID"
+	assert_status 0
+	assert_contains "$output" "$pid"
+	ocirt kill "$ID" KILL
+	wait_status "$ID" stopped
+	ocirt delete "$ID"
+	assert_status 0
+	[ ! -e "$DELEG/$ID" ]
 	assert_clean
 }
 
