@@ -235,7 +235,8 @@ rl_config() {
 	ocirt ps "$ID"
 	assert_status 0
 	assert_contains "$output" "$pid"
-	ocirt kill "$ID" KILL
+	ocirt kill --all "$ID" KILL
+	assert_status 0
 	wait_status "$ID" stopped
 	ocirt delete "$ID"
 	assert_status 0
