@@ -5,7 +5,8 @@
 #include "base/err.h"
 #include "oci/spec.h"
 
-/* AppArmor is enabled: /sys/module/apparmor/parameters/enabled reads "Y". */
+/* AppArmor is enabled: /sys/module/apparmor/parameters/enabled reads "Y" and
+ * /sys/kernel/security/apparmor exists (runc's test). */
 bool lsm_apparmor_enabled(void);
 /* SELinux is enabled: selinuxfs is mounted at /sys/fs/selinux. */
 bool lsm_selinux_enabled(void);
