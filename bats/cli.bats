@@ -49,6 +49,45 @@ load helpers
 	ocirt kill --help
 	assert_status 0
 	assert_contains "$output" --all
+	ocirt checkpoint --help
+	assert_status 0
+	for f in --image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk \
+		--shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages \
+		--page-server; do
+		assert_contains "$output" "$f"
+	done
+	ocirt restore --help
+	assert_status 0
+	for f in --image-path --work-path --bundle --detach --pid-file --console-socket --no-subreaper \
+		--no-pivot --manage-cgroups-mode --empty-ns --lazy-pages; do
+		assert_contains "$output" "$f"
+	done
+}
+
+@test "--version and features say whether checkpoint/restore is built in; without it, the commands say so" {
+	ocirt features
+	assert_status 0
+	local enabled
+	enabled=$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")
+	local libcriu
+	libcriu=$(jq -r '.annotations["io.github.checkpoint-restore.criu.libcriu.version"]' <<<"$output")
+	ocirt --version
+	assert_status 0
+	if [ "$enabled" = true ]; then
+		[[ $libcriu =~ ^[0-9]+\.[0-9]+ ]]
+		assert_contains "$output" "libcriu: $libcriu (checkpoint/restore)"
+		return
+	fi
+	[ "$enabled" = false ]
+	[ "$libcriu" = null ]
+	assert_contains "$output" "libcriu: none"
+	ocirt checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$ID"
+	assert_status 1
+	assert_contains "$stderr" "checkpoint: checkpoint/restore is not available: this ocirt was built without libcriu"
+	ocirt restore -d --image-path "$BATS_TEST_TMPDIR/img" -b "$BUNDLE" "$ID"
+	assert_status 1
+	assert_contains "$stderr" "restore: checkpoint/restore is not available: this ocirt was built without libcriu"
+	assert_clean
 }
 
 @test "an unknown command fails" {

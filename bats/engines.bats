@@ -12,16 +12,10 @@
 # three).
 
 load helpers
+load helpers/engines
 
 setup_file() {
-	# Short paths: dockerd and containerd put unix sockets below their roots.
-	ENG=$(mktemp -d /tmp/ocirt-eng.XXXXXX)
-	export ENG
-	export OCIRT_LOG=$ENG/ocirt.log CGPARENT=/ocirt-bats-eng-$$
-	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%s\nexec %s "$@"\n' "$OCIRT_LOG" "$OCIRT" >"$ENG/ocirt"
-	chmod 755 "$ENG/ocirt"
-	base_bundle
-	tar -C "$BASE_BUNDLE/rootfs" -cf "$ENG/rootfs.tar" .
+	eng_setup_file
 	if command -v containerd ctr >/dev/null; then
 		start_containerd
 		if command -v dockerd >/dev/null; then
@@ -34,19 +28,7 @@ teardown_file() {
 	[ -n "${ENG:-}" ] || return 0
 	stop_daemon "$ENG/dockerd.pid"
 	stop_daemon "$ENG/containerd.pid"
-	# Shims outlive containerd by design; they are ours when they name our socket.
-	local f pid
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$ENG/"; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-	done
-	mounts_under "$ENG/" | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null || true; done
-	remove_cgroups "$CGPARENT"
-	rm -rf --one-file-system "$ENG"
+	eng_teardown_file
 }
 
 setup() {
@@ -71,15 +53,6 @@ stop_daemon() {
 	pid=$(cat "$1")
 	kill "$pid" 2>/dev/null || return 0
 	retry_for 20 gone "$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
-}
-
-# remove_cgroups PATH: rmdir PATH and everything below it in every hierarchy.
-remove_cgroups() {
-	local m
-	for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo); do
-		[ -d "$m$1" ] || continue
-		find "$m$1" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	done
 }
 
 # engine_ready CMD...: poll CMD, quietly, until it succeeds (60 s; dockerd is slow).
@@ -154,26 +127,6 @@ dk() {
 	timeout -k 5 120 "$docker" -H "unix://$ENG/docker.sock" "$@" 3>&-
 }
 
-# pm ARGS...: podman with storage of its own, ocirt as the runtime.
-pm() {
-	timeout -k 5 120 podman --root "$ENG/podman" --runroot "$ENG/podman-run" --tmpdir "$ENG/podman-tmp" \
-		--storage-driver vfs --runtime "$ENG/ocirt" --cgroup-manager cgroupfs \
-		--events-backend file "$@" 3>&-
-}
-
-# The podman image, imported on first use.
-pm_image() {
-	pm image exists localhost/ocirt-bb:1 || pm import "$ENG/rootfs.tar" localhost/ocirt-bb:1 >&2
-}
-
-# Options for `podman run`. As root podman asks for RLIMIT_NOFILE and
-# RLIMIT_NPROC above what a sandbox without CAP_SYS_RESOURCE may raise to
-# (runc fails there the same way); lowering them always works.
-pm_run_opts() {
-	PM_RUN=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
-		--cgroup-parent "$CGPARENT/podman" -e "OCIRT_TEST_MARK=$MARK")
-}
-
 # c ARGS...: ctr on our containerd.
 c() {
 	timeout -k 5 120 ctr -a "$ENG/containerd.sock" "$@" 3>&-
@@ -221,15 +174,6 @@ cri_cleanup() {
 # (2: the init's pid, 3: its status).
 ctr_task() {
 	c task ls | awk -v n="$1" -v col="$2" '$1 == n { print $col }'
-}
-
-# ocirt_ran CMD ID: the wrapper logged ocirt CMD for container ID.
-ocirt_ran() {
-	if ! grep -Eq "(^| )$1( | .* )$2( |\$)" "$OCIRT_LOG"; then
-		echo "ocirt $1 was not run for $2; the log has:" >&2
-		grep -F "$2" "$OCIRT_LOG" >&2
-		return 1
-	fi
 }
 
 # frozen PID: the cgroup of PID is frozen (v1 freezer, v2 cgroup.freeze).

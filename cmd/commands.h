@@ -8,6 +8,7 @@ struct global_opts {
 	bool systemd_cgroup;
 	bool debug;
 	bool rootless;		/* --rootless (auto resolved): cgroups the user cannot make are skipped */
+	const char *criu;	/* --criu: the criu binary for checkpoint/restore */
 };
 
 extern struct global_opts G;
@@ -28,6 +29,8 @@ int cmd_update(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Shared by the commands: log e and return 1. */
 int fail(const struct oerr *e);
@@ -42,5 +45,9 @@ int parse_config_piece(const char *path, const char *prefix, const char *suffix,
 struct create_opts;
 int create_args(const char *cmd, struct create_opts *o, const struct opt *extra, int argc, char **argv,
 		struct oerr *e);
+/* The flags of a command that takes exactly one container id ("ocirt CMD
+ * [options] <container-id>"): 1 after printing help, 0 with *id set, or
+ * negative with e filled. */
+int one_id_args(const char *cmd, const struct opt *opts, int argc, char **argv, const char **id, struct oerr *e);
 /* "-h"/"--help" anywhere before "--": print usage and return true. */
 bool wants_help(int argc, char **argv, const char *usage, const struct opt *opts);

@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "oci/default_spec.h"
 #include "lib/net/netdev.h"
+#include "lib/criu/criu.h"
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/capability.h>
@@ -127,11 +128,17 @@ int cmd_features(int argc, char **argv)
 	json_object_set_new(linux_, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));
 	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),
 							      "flags", strings(mpol_flags)));
-	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}",
+	/* runc's annotation: whether checkpoint/restore (CRIU) is there. */
+	const char *criu = cr_libcriu_version();
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}",
 			      "ociVersionMin", "1.0.0", "ociVersionMax", "1.3.0",
 			      "hooks", strings(hooks), "mountOptions", strings(mount_options),
 			      "linux", linux_, "annotations",
-			      "org.opencontainers.runtime-spec.features", "1.3.0");
+			      "org.opencontainers.runtime-spec.features", "1.3.0",
+			      "org.opencontainers.runc.checkpoint.enabled", criu ? "true" : "false");
+	if (o && criu)
+		json_object_set_new(json_object_get(o, "annotations"), "io.github.checkpoint-restore.criu.libcriu.version",
+				    json_string(criu));
 	char *text = o ? json_dumps(o, JSON_INDENT(4)) : NULL;
 	json_decref(o);
 	if (!text) {

@@ -45,19 +45,11 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 	if (nextra)
 		memcpy(opts + ncommon, extra, nextra * sizeof(*extra));
 	memset(&opts[ncommon + nextra], 0, sizeof(opts[0]));
-	char usage[64];
-	snprintf(usage, sizeof(usage), "ocirt %s [options] <container-id>", cmd);
-	if (wants_help(argc, argv, usage, opts))
-		return 1;
-	const char *pos[1];
-	int argi = 0, npos;
-	if (opts_parse(cmd, opts, argc, argv, &argi, pos, 1, &npos, 0, e) < 0)
-		return -e->code;
-	if (npos != 1)
-		return oerr_setx(e, EINVAL, "%s: exactly one container id is required", cmd);
+	int ret = one_id_args(cmd, opts, argc, argv, &o->id, e);
+	if (ret != 0)
+		return ret;
 	if (o->preserve_fds < 0)
 		return oerr_setx(e, EINVAL, "%s: --preserve-fds must not be negative", cmd);
-	o->id = pos[0];
 	return listen_fds(cmd, &o->listen_fds, e);
 }
 

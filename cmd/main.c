@@ -6,6 +6,7 @@
 #include "lib/seccomp/seccomp.h"
 #include "lib/container/statedir.h"
 #include "lib/process/namespace.h"
+#include "lib/criu/criu.h"
 #include "base/util.h"
 #include "oci/spec.h"
 #include <errno.h>
@@ -34,6 +35,8 @@ static const struct {
 	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "update", cmd_update, "change the resource limits of a container" },
 	{ "events", cmd_events, "print resource statistics of a container" },
+	{ "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU" },
+	{ "restore", cmd_restore, "restore a container from a checkpoint" },
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "features", cmd_features, "print what this runtime supports (JSON)" },
 };
@@ -111,6 +114,22 @@ bool wants_help(int argc, char **argv, const char *usage, const struct opt *opts
 	return false;
 }
 
+int one_id_args(const char *cmd, const struct opt *opts, int argc, char **argv, const char **id, struct oerr *e)
+{
+	char usage[64];
+	snprintf(usage, sizeof(usage), "ocirt %s [options] <container-id>", cmd);
+	if (wants_help(argc, argv, usage, opts))
+		return 1;
+	const char *pos[1];
+	int argi = 0, npos;
+	if (opts_parse(cmd, opts, argc, argv, &argi, pos, 1, &npos, 0, e) < 0)
+		return -e->code;
+	if (npos != 1)
+		return oerr_setx(e, EINVAL, "%s: exactly one container id is required", cmd);
+	*id = pos[0];
+	return 0;
+}
+
 static void usage(void)
 {
 	printf("ocirt: an OCI container runtime\n\n"
@@ -127,6 +146,7 @@ static void usage(void)
 	       "  --systemd-cgroup      use systemd for cgroups\n"
 	       "  --rootless value      true, false or auto (default): when true, a cgroup the user may not\n"
 	       "                        create is skipped if the config sets no limits\n"
+	       "  --criu value          criu binary for checkpoint/restore (default: $CRIU, else criu in PATH)\n"
 	       "  --help, -h            show help\n"
 	       "  --version, -v         print the version\n");
 }
@@ -135,7 +155,7 @@ int main(int argc, char **argv)
 {
 	const char *log_path = NULL, *log_format = NULL;
 	bool help = false, version = false;
-	const char *rootless_s = NULL, *criu = NULL, *root = NULL;
+	const char *rootless_s = NULL, *root = NULL;
 	const struct opt globals[] = {
 		{ "root", 0, OPT_STR, &root, NULL },
 		{ "log", 0, OPT_STR, &log_path, NULL },
@@ -143,7 +163,7 @@ int main(int argc, char **argv)
 		{ "debug", 0, OPT_BOOL, &G.debug, NULL },
 		{ "systemd-cgroup", 0, OPT_BOOL, &G.systemd_cgroup, NULL },
 		{ "rootless", 0, OPT_STR, &rootless_s, NULL },
-		{ "criu", 0, OPT_STR, &criu, NULL },
+		{ "criu", 0, OPT_STR, &G.criu, NULL },
 		{ "help", 'h', OPT_BOOL, &help, NULL },
 		{ "version", 'v', OPT_BOOL, &version, NULL },
 		{ 0 },
@@ -160,6 +180,11 @@ int main(int argc, char **argv)
 		char v[32];
 		printf("ocirt version %s\ncommit: %s\nspec: 1.3.0\nlibseccomp: %s\n", OCIRT_VERSION,
 		       OCIRT_COMMIT, libseccomp_version(v, sizeof(v)));
+		const char *criu = cr_libcriu_version();
+		if (criu)
+			printf("libcriu: %s (checkpoint/restore)\n", criu);
+		else
+			printf("libcriu: none (built without it: no checkpoint/restore)\n");
 		return 0;
 	}
 	if (help || npos == 0) {

@@ -706,6 +706,46 @@ int cgroup_is_frozen(const char *cg_path, bool *frozen, struct oerr *e)
 	return freezer_op(cg_path, false, frozen, e);
 }
 
+void cgroup_places_free(struct cgroup_place *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free(p[i].controllers);
+		free(p[i].mount_name);
+		free(p[i].path);
+		free(p[i].dir);
+	}
+	free(p);
+}
+
+int cgroup_places(const char *cg_path, struct cgroup_place **out, size_t *n, struct oerr *e)
+{
+	struct cg_hiers hs;
+	int r = open_path(cg_path, &hs, e);
+	if (r < 0)
+		return r;
+	bool fz_v2;
+	const struct cg_hier *fz = freezer_hier(&hs, &fz_v2);
+	struct cgroup_place *p = calloc(hs.n ? hs.n : 1, sizeof(*p));
+	for (size_t i = 0; p && i < hs.n; i++) {
+		const struct cg_hier *h = &hs.h[i];
+		const char *slash = strrchr(h->mountpoint, '/');
+		p[i] = (struct cgroup_place){
+			.controllers = strdup(h->controllers), .mount_name = strdup(slash ? slash + 1 : h->mountpoint),
+			.path = strdup(h->path), .dir = strdup(h->dir), .v2 = h->v2, .freezer = h == fz,
+		};
+		if (!p[i].controllers || !p[i].mount_name || !p[i].path || !p[i].dir) {
+			cgroup_places_free(p, i + 1);
+			p = NULL;
+		}
+	}
+	*n = hs.n;
+	cg_hiers_free(&hs);
+	if (!p)
+		return oerr_set(e, ENOMEM, "cgroup paths");
+	*out = p;
+	return 0;
+}
+
 int cgroup_update(const char *cg_path, const struct spec_resources *r, struct oerr *e)
 {
 	struct cg_hiers hs;

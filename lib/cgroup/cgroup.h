@@ -77,6 +77,18 @@ int cgroup_pids(const char *cg_path, pid_t **pids, size_t *n, struct oerr *e);
 /* Freeze or thaw, and wait until the kernel says it is done. */
 int cgroup_freeze(const char *cg_path, bool frozen, struct oerr *e);
 int cgroup_is_frozen(const char *cg_path, bool *frozen, struct oerr *e);
+/* Where a kept cgroup path is, hierarchy by hierarchy (for CRIU, which is
+ * told the cgroups and the bind mounts of them). */
+struct cgroup_place {
+	char *controllers;	/* as /proc/self/cgroup names them: "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+	char *mount_name;	/* last component of the hierarchy's mount point ("cpu,cpuacct", "unified") */
+	char *path;		/* the container's cgroup in the hierarchy */
+	char *dir;		/* ... in the file system */
+	bool v2;
+	bool freezer;		/* the hierarchy that freezes the container (v1 freezer, else cgroup2) */
+};
+int cgroup_places(const char *cg_path, struct cgroup_place **out, size_t *n, struct oerr *e);
+void cgroup_places_free(struct cgroup_place *p, size_t n);
 /* Apply the fields of r that are set (update). Device rules, when given,
  * replace the container's: r's rules plus the always-allowed devices. */
 int cgroup_update(const char *cg_path, const struct spec_resources *r, struct oerr *e);

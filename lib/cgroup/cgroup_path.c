@@ -5,24 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "lib/cgroup/cgroup_fs.h"
+#include "base/mountinfo.h"
 #include "base/util.h"
 
 #define CG_MOUNT_DIR "/sys/fs/cgroup"
-
-struct mnt {
-	char *root, *mountpoint, *fstype, *superopts;
-};
-
-static void mnts_free(struct mnt *m, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(m[i].root);
-		free(m[i].mountpoint);
-		free(m[i].fstype);
-		free(m[i].superopts);
-	}
-	free(m);
-}
 
 void cg_hiers_free(struct cg_hiers *hs)
 {
@@ -53,25 +39,6 @@ bool cg_controllers_has(const char *list, const char *name, char sep)
 	return false;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *unescape_dup(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static bool under_cgroup_dir(const char *mp)
 {
 	size_t n = strlen(CG_MOUNT_DIR);
@@ -79,73 +46,26 @@ static bool under_cgroup_dir(const char *mp)
 }
 
 /* The cgroup and cgroup2 mounts of a mountinfo text, in order. */
-static int parse_mounts(const char *text, struct mnt **out, size_t *nout)
+static int parse_mounts(const char *text, struct mountinfo **out, size_t *nout)
 {
-	struct mnt *m = NULL;
-	size_t n = 0;
-	for (const char *line = text; line && *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
-		const char *f[32];
-		size_t fl[32], nf = 0;
-		for (size_t i = 0; i < ll && nf < 32;) {
-			while (i < ll && line[i] == ' ')
-				i++;
-			if (i >= ll)
-				break;
-			size_t s = i;
-			while (i < ll && line[i] != ' ')
-				i++;
-			f[nf] = line + s;
-			fl[nf++] = i - s;
-		}
-		line = eol ? eol + 1 : NULL;
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		size_t dash = 0;
-		for (size_t i = 6; i < nf; i++)
-			if (fl[i] == 1 && f[i][0] == '-') {
-				dash = i;
-				break;
-			}
-		if (nf < 6 || !dash || dash + 2 >= nf)
-			continue;
-		const char *fs = f[dash + 1];
-		size_t fsl = fl[dash + 1];
-		bool v1 = fsl == 6 && !strncmp(fs, "cgroup", 6);
-		bool v2 = fsl == 7 && !strncmp(fs, "cgroup2", 7);
-		if (!v1 && !v2)
-			continue;
-		struct mnt *nm = realloc(m, (n + 1) * sizeof(*m));
-		if (!nm)
-			goto nomem;
-		m = nm;
-		m[n] = (struct mnt){
-			.root = unescape_dup(f[3], fl[3]),
-			.mountpoint = unescape_dup(f[4], fl[4]),
-			.fstype = strndup(fs, fsl),
-			.superopts = dash + 3 < nf ? strndup(f[dash + 3], fl[dash + 3]) : strdup(""),
-		};
-		n++;
-		if (!m[n - 1].root || !m[n - 1].mountpoint || !m[n - 1].fstype || !m[n - 1].superopts)
-			goto nomem;
-		if (!under_cgroup_dir(m[n - 1].mountpoint)) {
-			n--;
-			free(m[n].root);
-			free(m[n].mountpoint);
-			free(m[n].fstype);
-			free(m[n].superopts);
-		}
+	struct mountinfo *m;
+	size_t n, k = 0;
+	if (mountinfo_parse(text, &m, &n) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool cg = !strcmp(m[i].fstype, "cgroup") || !strcmp(m[i].fstype, "cgroup2");
+		if (cg && under_cgroup_dir(m[i].mountpoint))
+			m[k++] = m[i];
+		else
+			mountinfo_free_entry(&m[i]);
 	}
 	*out = m;
-	*nout = n;
+	*nout = k;
 	return 0;
-nomem:
-	mnts_free(m, n);
-	return -ENOMEM;
 }
 
 /* Every controller of a /proc/self/cgroup line is an option of the mount. */
-static bool mount_serves(const struct mnt *m, const char *ctrls)
+static bool mount_serves(const struct mountinfo *m, const char *ctrls)
 {
 	if (strcmp(m->fstype, "cgroup"))
 		return false;
@@ -157,14 +77,14 @@ static bool mount_serves(const struct mnt *m, const char *ctrls)
 			return false;
 		memcpy(tok, p, l);
 		tok[l] = '\0';
-		if (!cg_controllers_has(m->superopts, tok, ','))
+		if (!cg_controllers_has(m->super_opts, tok, ','))
 			return false;
 		p = c ? c + 1 : p + l;
 	}
 	return true;
 }
 
-static int add_hier(struct cg_hiers *hs, const char *ctrls, const struct mnt *m, const char *own, size_t own_len)
+static int add_hier(struct cg_hiers *hs, const char *ctrls, const struct mountinfo *m, const char *own, size_t own_len)
 {
 	struct cg_hier *nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh));
 	if (!nh)
@@ -185,12 +105,12 @@ static int add_hier(struct cg_hiers *hs, const char *ctrls, const struct mnt *m,
 
 int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e)
 {
-	struct mnt *m;
+	struct mountinfo *m;
 	size_t nm;
 	struct cg_hiers hs = { 0 };
 	if (parse_mounts(mountinfo, &m, &nm) < 0)
 		return oerr_set(e, ENOMEM, "parse mountinfo");
-	const struct mnt *v2m = NULL;
+	const struct mountinfo *v2m = NULL;
 	bool any_v1 = false, v2_at_top = false;
 	for (size_t i = 0; i < nm; i++) {
 		if (!strcmp(m[i].fstype, "cgroup2")) {
@@ -229,7 +149,7 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 		size_t own_len = ll - (size_t)(own - cur);
 		if (own_len == 0 || own[0] != '/')
 			continue;
-		const struct mnt *match = NULL;
+		const struct mountinfo *match = NULL;
 		if (cl == 0) {
 			match = v2m;
 		} else if (hs.layout != CGROUP_UNIFIED) {
@@ -252,7 +172,7 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 	if (hs.n == 0)
 		ret = oerr_setx(e, ENOENT, "none of this process's cgroups is mounted under " CG_MOUNT_DIR);
 out:
-	mnts_free(m, nm);
+	mountinfo_free(m, nm);
 	if (ret < 0)
 		cg_hiers_free(&hs);
 	else

@@ -3,6 +3,7 @@
  * exec fifo. Every failure path kills what was started and removes the state dir. */
 #include "lib/process/fdutil.h"
 #include "lib/container/container.h"
+#include "lib/container/create_run.h"
 #include "lib/container/init.h"
 #include "lib/container/sync.h"
 #include "base/debug.h"
@@ -29,29 +30,7 @@
 #include <sys/wait.h>
 #include <linux/sched.h>
 
-struct create_run {
-	const struct create_opts *o;
-	struct spec *spec;
-	char *config_text;
-	size_t config_len;
-	char bundle[PATH_MAX];
-	char rootfs[PATH_MAX];
-	int dirfd;
-	bool state_dir_made;
-	pid_t child;		/* first cloned process */
-	pid_t init;		/* the container's init (== child unless two-stage) */
-	bool child_reaped;
-	bool host_mounts;	/* no mount namespace of its own: its mounts are in ours */
-	uint64_t host_mnt_id;	/* the mount at the rootfs path before create */
-	char *cgroup_path;
-	int netns_fd;		/* the container's network namespace, held while devices are moved in */
-	struct netdev_set net_devices;	/* moved in: put back if create fails */
-	struct init_ctx ictx;
-	struct mount_fds mfds;	/* prepared on our side for a user namespace */
-	char created[64];
-};
-
-static int load_config(struct create_run *r, struct oerr *e)
+int create_load_config(struct create_run *r, struct oerr *e)
 {
 	char path[PATH_MAX + 16];
 	free(r->config_text);
@@ -111,8 +90,7 @@ static int open_exec_done(struct create_run *r, int *fd, struct oerr *e)
 	return 0;
 }
 
-/* The state JSON handed to hooks while the container is being created. */
-static char *hook_state_json(const struct create_run *r, const char *status)
+char *create_hook_state(const struct create_run *r, const char *status)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion",
 			      r->spec->oci_version ? r->spec->oci_version : "1.3.0",
@@ -185,7 +163,7 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 
 static int run_runtime_hooks(struct create_run *r, struct oerr *e)
 {
-	_cleanup_free_ char *state = hook_state_json(r, "creating");
+	_cleanup_free_ char *state = create_hook_state(r, "creating");
 	if (!state)
 		return oerr_setx(e, ENOMEM, "encode hook state");
 	/* In the bundle, as runc and crun run them. */
@@ -264,7 +242,7 @@ static int drive_child(struct create_run *r, bool two_stage_fork, struct oerr *e
 	return ret;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct oerr *e)
+int create_write_pid_file(const char *path, pid_t pid, struct oerr *e)
 {
 	char abs[PATH_MAX], dir[PATH_MAX], val[32];
 	if (path[0] == '/')
@@ -284,7 +262,7 @@ static int write_pid_file(const char *path, pid_t pid, struct oerr *e)
 	return 0;
 }
 
-static int save_state(struct create_run *r, struct oerr *e)
+int create_save_state(struct create_run *r, struct oerr *e)
 {
 	struct container_state st = {
 		.id = (char *)r->o->id, .pid = r->init, .bundle = r->bundle,
@@ -316,7 +294,24 @@ static int save_state(struct create_run *r, struct oerr *e)
 	return ret;
 }
 
-static void cleanup_failed(struct create_run *r)
+void create_run_free(struct create_run *r)
+{
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	r->dirfd = -1;
+	if (r->netns_fd >= 0)
+		close(r->netns_fd);
+	r->netns_fd = -1;
+	netdev_set_free(&r->net_devices);
+	free(r->cgroup_path);
+	free(r->config_text);
+	if (r->spec)
+		spec_free(r->spec);
+	r->cgroup_path = r->config_text = NULL;
+	r->spec = NULL;
+}
+
+void create_cleanup_failed(struct create_run *r)
 {
 	struct oerr ignored;
 	/* Before the namespace goes: with it, a veth would be destroyed and a
@@ -341,7 +336,7 @@ static void cleanup_failed(struct create_run *r)
 	/* runtime.md: a create that got as far as the container's process goes on
 	 * to destroy it (above) and then to the poststop hooks, which only warn. */
 	if (r->child > 0 && r->spec && r->spec->hooks.n_poststop) {
-		_cleanup_free_ char *state = hook_state_json(r, "stopped");
+		_cleanup_free_ char *state = create_hook_state(r, "stopped");
 		struct oerr e = { 0 };
 		if (!state)
 			fprintf(stderr, "warning: poststop hooks: cannot encode the state\n");
@@ -444,7 +439,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
 
-	if ((ret = load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
+	if ((ret = create_load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
 		goto out;
 	debug_step("create %s: config.json of bundle %s read and checked, rootfs %s", o->id, r.bundle, r.rootfs);
 	lsm_warn_unapplied(r.spec, r.spec->process);
@@ -554,9 +549,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	/* attached by now: the init is READY */
 	mountfds_unlink_nodes(&r.mfds, r.dirfd);
 	mountfds_close(&r.mfds);
-	if ((ret = save_state(&r, e)) < 0)
+	if ((ret = create_save_state(&r, e)) < 0)
 		goto fail;
-	if (o->pid_file && (ret = write_pid_file(o->pid_file, r.init, e)) < 0)
+	if (o->pid_file && (ret = create_write_pid_file(o->pid_file, r.init, e)) < 0)
 		goto fail;
 	debug_step("create: state saved, container %s created, init pid %d", o->id, r.init);
 	*init_pid = r.init;
@@ -564,7 +559,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	goto out;
 fail:
 	debug_step("create: failed (%s); cleaning up", e->msg);
-	cleanup_failed(&r);
+	create_cleanup_failed(&r);
 	debug_step("create: cleaned up");
 out:
 	if (r.ictx.sync_fd >= 0)
@@ -584,14 +579,6 @@ out:
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
-	if (r.dirfd >= 0)
-		close(r.dirfd);
-	if (r.netns_fd >= 0)
-		close(r.netns_fd);
-	netdev_set_free(&r.net_devices);
-	free(r.cgroup_path);
-	free(r.config_text);
-	if (r.spec)
-		spec_free(r.spec);
+	create_run_free(&r);
 	return ret;
 }

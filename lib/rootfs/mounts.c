@@ -531,6 +531,16 @@ int mounts_apply(struct mounts_ctx *c, size_t i, struct oerr *e)
 	return do_new(c, i, dest, &mo, e);
 }
 
+bool mounts_is_bind(const struct spec_mount *m)
+{
+	if (streq(m->type, "bind"))
+		return true;
+	for (size_t k = 0; k < m->n_options; k++)
+		if (streq(m->options[k], "bind") || streq(m->options[k], "rbind"))
+			return true;
+	return false;
+}
+
 bool mounts_dev_is_bind(const struct spec *s)
 {
 	for (size_t i = 0; i < s->n_mounts; i++) {
@@ -538,13 +548,8 @@ bool mounts_dev_is_bind(const struct spec *s)
 		if (!m->destination)
 			continue;
 		_cleanup_free_ char *d = pathres_clean(m->destination);
-		if (!d || strcmp(d, "/dev") != 0)
-			continue;
-		if (streq(m->type, "bind"))
+		if (d && strcmp(d, "/dev") == 0 && mounts_is_bind(m))
 			return true;
-		for (size_t k = 0; k < m->n_options; k++)
-			if (streq(m->options[k], "bind") || streq(m->options[k], "rbind"))
-				return true;
 	}
 	return false;
 }

@@ -34,6 +34,8 @@ int mounts_bind_tree(const struct spec *s, const char *bundle, size_t i, const s
 		     int userns_fd, bool *idmap_left, struct oerr *e);
 /* MOUNT_ATTR_IDMAP with userns_fd on the detached tree (AT_RECURSIVE when recursive). */
 int mounts_idmap(size_t i, int tree, int userns_fd, bool recursive, const char *source, struct oerr *e);
+/* Whether the entry is a bind mount (type "bind", or a "bind"/"rbind" option). */
+bool mounts_is_bind(const struct spec_mount *m);
 
 /* Whether some entry bind-mounts onto /dev (then the runtime leaves /dev alone). */
 bool mounts_dev_is_bind(const struct spec *s);

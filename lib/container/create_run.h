@@ -1,0 +1,48 @@
+/* What `create` and `restore` share: the config read from the bundle, the
+ * state written for the container, and the cleanup of a failed attempt. */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "lib/container/container.h"
+#include "lib/container/init.h"
+#include "lib/net/netdev.h"
+#include "lib/rootfs/mountfds.h"
+#include "oci/spec.h"
+
+struct create_run {
+	const struct create_opts *o;
+	struct spec *spec;
+	char *config_text;
+	size_t config_len;
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	int dirfd;
+	bool state_dir_made;
+	pid_t child;		/* first cloned process */
+	pid_t init;		/* the container's init (== child unless two-stage) */
+	bool child_reaped;
+	bool host_mounts;	/* no mount namespace of its own: its mounts are in ours */
+	uint64_t host_mnt_id;	/* the mount at the rootfs path before create */
+	char *cgroup_path;
+	int netns_fd;		/* the container's network namespace, held while devices are moved in */
+	struct netdev_set net_devices;	/* moved in: put back if create fails */
+	struct init_ctx ictx;
+	struct mount_fds mfds;	/* prepared on our side for a user namespace */
+	char created[64];
+};
+
+/* Read <bundle>/config.json (r->bundle set) into r->spec and r->config_text,
+ * and resolve the rootfs into r->rootfs. */
+int create_load_config(struct create_run *r, struct oerr *e);
+/* The state JSON handed to hooks while the container is made (pid: r->init). */
+char *create_hook_state(const struct create_run *r, const char *status);
+/* state.json for r->init (r->created, r->cgroup_path set). */
+int create_save_state(struct create_run *r, struct oerr *e);
+int create_write_pid_file(const char *path, pid_t pid, struct oerr *e);
+/* Kill and reap what was started, remove the cgroup and the state dir, and
+ * run the poststop hooks when a process had been started (r->child > 0). */
+void create_cleanup_failed(struct create_run *r);
+/* Close and free what r holds (after success or cleanup alike). */
+void create_run_free(struct create_run *r);
