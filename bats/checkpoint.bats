@@ -50,6 +50,7 @@ teardown() {
 		wait "$RECV_PID" 2>/dev/null || true
 	fi
 	teardown_common
+	[ -z "${NS:-}" ] || ip netns del "$NS" 2>/dev/null || true
 }
 
 # counted FILE N: FILE has at least N lines.
@@ -264,6 +265,41 @@ continues() {
 	ocirt exec "$ID" sh -c 'ls /sys/fs/cgroup/memory/tasks && echo rw >/etc/hostfile'
 	assert_status 1
 	assert_contains "$stderr" "Read-only"
+}
+
+@test "restore moves the config's netDevices into the new (empty) network namespace" {
+	command -v ip >/dev/null || skip "no ip (iproute2)"
+	"$OCIRT" features | jq -e .linux.netDevices.enabled >/dev/null || skip "no netDevices in this build"
+	# As netdev.bats: ocirt (and so criu) in a network namespace of the test's own.
+	NS=ocirt-$ID
+	ip netns add "$NS"
+	# CRIU probes TCP repair on lo of its own namespace.
+	ip -n "$NS" link set lo up
+	local real=$OCIRT
+	OCIRT=$BATS_TEST_TMPDIR/ocirt-in-ns
+	printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "$NS" "$real" >"$OCIRT"
+	chmod 755 "$OCIRT"
+	ip -n "$NS" link add va type veth peer name va-p
+	ip -n "$NS" addr add 10.78.0.1/24 dev va
+	update_config '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network"}]) |
+		.linux.netDevices = {"va": {"name": "eth1"}}'
+	cr_run "$ID" "$BATS_TEST_TMPDIR/out1"
+	! ip -n "$NS" link show va
+	ocirt checkpoint --image-path "$IMG" "$ID"
+	assert_status 0
+	# The veth went with the checkpointed container's namespace: a new one.
+	retry sh -c "! ip -n $NS link show va-p"
+	ip -n "$NS" link add va type veth peer name va-p
+	ip -n "$NS" addr add 10.78.0.2/24 dev va
+	cr_restore "$ID" "$BATS_TEST_TMPDIR/out2"
+	assert_status 0
+	! ip -n "$NS" link show va
+	ocirt exec "$ID" sh -c 'ip -o addr show dev eth1; ip -o link show dev lo'
+	assert_status 0
+	assert_contains "$output" "inet 10.78.0.2/24 scope global eth1"
+	assert_contains "$output" "LOOPBACK,UP"
+	retry_for 10 counted "$BATS_TEST_TMPDIR/out2" 2
+	continues "$BATS_TEST_TMPDIR/out1" "$BATS_TEST_TMPDIR/out2"
 }
 
 @test "errors: no criu, a missing image dir, an id that exists, a created container; nothing changes" {

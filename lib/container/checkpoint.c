@@ -4,7 +4,6 @@
 #include "lib/container/create_run.h"
 #include "lib/container/statedir.h"
 #include "lib/cgroup/cgroup.h"
-#include "lib/hooks/hooks.h"
 #include "base/util.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -45,21 +44,19 @@ out:
 	return ret;
 }
 
-/* prestart and createRuntime, as runc runs them on restore: once the
- * namespaces are there and before the processes run. */
+/* Once the namespaces are there and before the processes run: the config's
+ * netDevices (CRIU makes the network namespace empty), then prestart and
+ * createRuntime, as runc runs them on restore. */
 static int restore_hooks(pid_t pid, void *arg, struct oerr *e)
 {
 	struct create_run *r = arg;
+	int ret;
 	r->init = pid;
+	if (r->spec->linux_->n_net_devices && (ret = create_move_net_devices(r, pid, e)) < 0)
+		return ret;
 	if (!r->spec->hooks.n_prestart && !r->spec->hooks.n_create_runtime)
 		return 0;
-	_cleanup_free_ char *state = create_hook_state(r, "creating");
-	if (!state)
-		return oerr_setx(e, ENOMEM, "encode hook state");
-	int ret = hooks_run(r->spec, HOOK_PRESTART, state, e);
-	if (ret == 0)
-		ret = hooks_run(r->spec, HOOK_CREATE_RUNTIME, state, e);
-	return ret;
+	return create_runtime_hooks(r, NULL, e);
 }
 
 int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pid_t *pid, struct oerr *e)
@@ -74,7 +71,7 @@ int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pi
 	const char *bundle = ro->bundle && *ro->bundle ? ro->bundle : ".";
 	if (!realpath(bundle, r.bundle))
 		return oerr_set(e, errno, "bundle %s", bundle);
-	if ((ret = create_load_config(&r, e)) < 0)
+	if ((ret = create_load_config(&r, e)) < 0 || (ret = create_host_checks(&r, e)) < 0)
 		goto out;
 	const struct spec_process *p = r.spec->process;
 	if (!p) {

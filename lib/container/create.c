@@ -63,7 +63,7 @@ int create_load_config(struct create_run *r, struct oerr *e)
 }
 
 /* What the config asks of this host, checked before anything is made. */
-static int host_checks(struct create_run *r, struct oerr *e)
+int create_host_checks(struct create_run *r, struct oerr *e)
 {
 	const struct spec_linux *l = r->spec->linux_;
 	int ret = mempolicy_check_host(l->memory_policy, MEMPOLICY_NODE_DIR, e);
@@ -130,10 +130,10 @@ static bool writes_oom_score_adj(const struct spec *s)
 /* linux.netDevices go in once the child has its network namespace (the
  * one it was cloned with, or joined or made before asking), before any
  * hook runs and before the init brings its loopback up. */
-static int move_net_devices(struct create_run *r, struct oerr *e)
+int create_move_net_devices(struct create_run *r, pid_t pid, struct oerr *e)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", r->child);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	r->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->netns_fd < 0)
 		return oerr_set(e, errno, "linux.netDevices: open %s", path);
@@ -156,21 +156,29 @@ static int setup_for_child(struct create_run *r, struct oerr *e)
 		if ((ret = write_file_at(AT_FDCWD, path, val, (size_t)n, false, e)) < 0)
 			return oerr_wrap(e, "process.oomScoreAdj");
 	}
-	if (s->linux_->n_net_devices && (ret = move_net_devices(r, e)) < 0)
+	if (s->linux_->n_net_devices && (ret = create_move_net_devices(r, r->child, e)) < 0)
 		return ret;
 	return 0;
 }
 
-static int run_runtime_hooks(struct create_run *r, struct oerr *e)
+int create_runtime_hooks(const struct create_run *r, char **state_out, struct oerr *e)
 {
 	_cleanup_free_ char *state = create_hook_state(r, "creating");
 	if (!state)
 		return oerr_setx(e, ENOMEM, "encode hook state");
 	/* In the bundle, as runc and crun run them. */
 	int ret = hooks_run_via(r->spec, HOOK_PRESTART, state, -1, r->bundle, e);
-	if (ret < 0)
-		return ret;
-	ret = hooks_run_via(r->spec, HOOK_CREATE_RUNTIME, state, -1, r->bundle, e);
+	if (ret == 0)
+		ret = hooks_run_via(r->spec, HOOK_CREATE_RUNTIME, state, -1, r->bundle, e);
+	if (ret == 0 && state_out)
+		*state_out = steal_ptr(state);
+	return ret;
+}
+
+static int run_runtime_hooks(struct create_run *r, struct oerr *e)
+{
+	_cleanup_free_ char *state = NULL;
+	int ret = create_runtime_hooks(r, &state, e);
 	if (ret < 0)
 		return ret;
 	/* createContainer and startContainer run inside; they need the same state. */
@@ -439,7 +447,7 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		ns_fds[i] = -1;
 
-	if ((ret = create_load_config(&r, e)) < 0 || (ret = host_checks(&r, e)) < 0)
+	if ((ret = create_load_config(&r, e)) < 0 || (ret = create_host_checks(&r, e)) < 0)
 		goto out;
 	debug_step("create %s: config.json of bundle %s read and checked, rootfs %s", o->id, r.bundle, r.rootfs);
 	lsm_warn_unapplied(r.spec, r.spec->process);

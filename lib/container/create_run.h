@@ -36,8 +36,16 @@ struct create_run {
 /* Read <bundle>/config.json (r->bundle set) into r->spec and r->config_text,
  * and resolve the rootfs into r->rootfs. */
 int create_load_config(struct create_run *r, struct oerr *e);
+/* What the host must have for the config (NUMA nodes, net devices). */
+int create_host_checks(struct create_run *r, struct oerr *e);
+/* linux.netDevices into the network namespace of pid (r->netns_fd held,
+ * r->net_devices what moved, for create_cleanup_failed to put back). */
+int create_move_net_devices(struct create_run *r, pid_t pid, struct oerr *e);
 /* The state JSON handed to hooks while the container is made (pid: r->init). */
 char *create_hook_state(const struct create_run *r, const char *status);
+/* prestart and createRuntime hooks (in the bundle), with the state of
+ * create_hook_state(r, "creating"), handed out in *state_out if not NULL. */
+int create_runtime_hooks(const struct create_run *r, char **state_out, struct oerr *e);
 /* state.json for r->init (r->created, r->cgroup_path set). */
 int create_save_state(struct create_run *r, struct oerr *e);
 int create_write_pid_file(const char *path, pid_t pid, struct oerr *e);
