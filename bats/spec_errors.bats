@@ -328,3 +328,15 @@ bad_json_file() {
 	cp "$BATS_TEST_TMPDIR/state.json" "$s"
 	[ "$(ct_status "$ID")" = running ]
 }
+
+@test "linux.intelRdt without a resctrl filesystem fails create, and features says it is off" {
+	! awk '$0 ~ / - resctrl / { found = 1 } END { exit !found }' /proc/self/mountinfo ||
+		skip "resctrl is mounted here"
+	update_config '.linux.intelRdt = {"closID": "gold", "l3CacheSchema": "L3:0=ff", "enableMonitoring": true}'
+	expect_create_error "linux.intelRdt: no resctrl filesystem is mounted"
+	update_config '.linux.intelRdt = {}'
+	expect_create_error "linux.intelRdt: no resctrl filesystem is mounted"
+	ocirt features
+	assert_status 0
+	[ "$(echo "$output" | jq -c .linux.intelRdt)" = '{"enabled":false,"schemata":false,"monitoring":false}' ]
+}

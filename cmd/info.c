@@ -4,6 +4,8 @@
 #include "oci/default_spec.h"
 #include "lib/net/netdev.h"
 #include "lib/criu/criu.h"
+#include "lib/resctrl/resctrl.h"
+#include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/capability.h>
@@ -114,7 +116,7 @@ int cmd_features(int argc, char **argv)
 		"MPOL_F_STATIC_NODES", NULL };
 
 	json_t *linux_ = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o},"
-				   " s:{s:b}, s:{s:b}, s:{s:b}}",
+				   " s:{s:b}, s:{s:b}}",
 				   "namespaces", strings(namespaces),
 				   "capabilities", capability_names(),
 				   "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
@@ -122,8 +124,13 @@ int cmd_features(int argc, char **argv)
 				   "operators", strings(operators), "archs", strings(archs),
 				   "knownFlags", strings(seccomp_flags),
 				   "supportedFlags", strings(seccomp_flags),
-				   "apparmor", "enabled", 1, "selinux", "enabled", 1,
-				   "intelRdt", "enabled", 0);
+				   "apparmor", "enabled", 1, "selinux", "enabled", 1);
+	/* Only where resctrl is mounted, as runc says: a config with intelRdt fails elsewhere. */
+	char rdt_root[PATH_MAX];
+	struct oerr ignored;
+	bool rdt = rdt_find_root("/proc/self/mountinfo", rdt_root, sizeof(rdt_root), &ignored) == 0;
+	json_object_set_new(linux_, "intelRdt", json_pack("{s:b, s:b, s:b}", "enabled", rdt, "schemata", rdt,
+							  "monitoring", rdt));
 	json_object_set_new(linux_, "netDevices", json_pack("{s:b}", "enabled", netdev_supported()));
 	json_object_set_new(linux_, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));
 	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),

@@ -214,6 +214,10 @@ static int parse_intel_rdt(struct jp *p, json_t *o, void *arg)
 	    (r = jp_bool(p, o, "enableMonitoring", JP_OPT, &rdt->enable_monitoring, NULL)) < 0 ||
 	    (r = no_newline(p, "memBwSchema", rdt->mem_bw_schema)) < 0)
 		return r;
+	/* A directory of the resctrl root, or "/" for the root group itself. */
+	const char *c = rdt->clos_id;
+	if (c && strcmp(c, "/") && (!*c || strchr(c, '/') || !strcmp(c, ".") || !strcmp(c, "..")))
+		return jp_fail_key(p, "closID", "\"%s\" is not a resctrl group name", c);
 	if (rdt->mem_bw_schema && strncmp(rdt->mem_bw_schema, "MB:", 3) != 0)
 		return jp_fail_key(p, "memBwSchema", "must start with \"MB:\"");
 	for (size_t i = 0; i < rdt->n_schemata; i++)

@@ -300,6 +300,9 @@ static const struct bad_case {
 	{ LINUX("'personality':{'domain':'LINUX','flags':['X']}"),
 	  "linux.personality.flags[0]: unsupported personality flag \"X\"" },
 	{ LINUX("'intelRdt':{'memBwSchema':'L3:0=7f0'}"), "linux.intelRdt.memBwSchema: must start with \"MB:\"" },
+	{ LINUX("'intelRdt':{'closID':'a/b'}"), "linux.intelRdt.closID: \"a/b\" is not a resctrl group name" },
+	{ LINUX("'intelRdt':{'closID':'..'}"), "linux.intelRdt.closID: \"..\" is not a resctrl group name" },
+	{ LINUX("'intelRdt':{'closID':''}"), "linux.intelRdt.closID: \"\" is not a resctrl group name" },
 	{ LINUX("'intelRdt':{'schemata':['L3:0=1\\nMB:0=2']}"), "linux.intelRdt.schemata[0]: must not contain a newline" },
 	/* resources */
 	{ RES("'memory':{'limit':'1'}"), "linux.resources.memory.limit: must be a 64-bit integer" },

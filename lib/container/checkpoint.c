@@ -78,6 +78,11 @@ int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pi
 		ret = oerr_setx(e, EINVAL, "config.json: process: required to restore a container");
 		goto out;
 	}
+	/* CRIU makes the processes; nothing would put them in a resctrl group. */
+	if (r.spec->linux_->intel_rdt) {
+		ret = oerr_setx(e, ENOTSUP, "linux.intelRdt: not supported by restore");
+		goto out;
+	}
 	if (p->terminal && !ro->console_socket && !ro->console_master) {
 		ret = oerr_setx(e, EINVAL, "process.terminal is true but no --console-socket was given");
 		goto out;

@@ -12,6 +12,7 @@
 #include "lib/process/namespace.h"
 #include "lib/process/mempolicy.h"
 #include "lib/net/netdev.h"
+#include "lib/resctrl/resctrl.h"
 #include "lib/hooks/hooks.h"
 #include "lib/cgroup/cgroup.h"
 #include "lib/rootfs/mountfds.h"
@@ -68,6 +69,8 @@ int create_host_checks(struct create_run *r, struct oerr *e)
 	const struct spec_linux *l = r->spec->linux_;
 	int ret = mempolicy_check_host(l->memory_policy, MEMPOLICY_NODE_DIR, e);
 	if (ret < 0)
+		return ret;
+	if (l->intel_rdt && (ret = rdt_find_root("/proc/self/mountinfo", r->rdt_root, sizeof(r->rdt_root), e)) < 0)
 		return ret;
 	/* runc's rule: an unprivileged runtime may not move the host's devices. */
 	if (l->n_net_devices && r->o->rootless)
@@ -276,6 +279,7 @@ int create_save_state(struct create_run *r, struct oerr *e)
 		.id = (char *)r->o->id, .pid = r->init, .bundle = r->bundle,
 		.rootfs = r->rootfs, .created = r->created, .owner = geteuid(),
 		.cgroup_path = r->cgroup_path, .no_process = !r->spec->process,
+		.rdt_dir = r->rdt.dir, .rdt_mon_dir = r->rdt.mon_dir, .rdt_created = r->rdt.created,
 	};
 	/* What start and delete need to know without parsing the config again. */
 	const struct spec_hooks *h = &r->spec->hooks;
@@ -311,6 +315,7 @@ void create_run_free(struct create_run *r)
 		close(r->netns_fd);
 	r->netns_fd = -1;
 	netdev_set_free(&r->net_devices);
+	rdt_group_free(&r->rdt);
 	free(r->cgroup_path);
 	free(r->config_text);
 	if (r->spec)
@@ -339,6 +344,7 @@ void create_cleanup_failed(struct create_run *r)
 		cgroup_destroy(r->cgroup_path, &ignored);
 	if (r->host_mounts && rootfs_host_unmount(r->rootfs, r->host_mnt_id, &ignored) < 0)
 		fprintf(stderr, "warning: %s\n", ignored.msg);
+	rdt_destroy(r->rdt.dir, r->rdt.mon_dir, r->rdt.created, &ignored);
 	if (r->state_dir_made)
 		statedir_remove(r->o->root, r->o->id, &ignored);
 	/* runtime.md: a create that got as far as the container's process goes on
@@ -401,6 +407,20 @@ static int rootless_cgroup_fallback(struct create_run *r, int ret, struct oerr *
 	return 0;
 }
 
+/* linux.intelRdt: the group is made (or checked) before the init exists,
+ * which joins it by itself, as it joins its cgroups. */
+static int prepare_rdt(struct create_run *r, struct oerr *e)
+{
+	const struct spec_intel_rdt *rdt = r->spec->linux_->intel_rdt;
+	if (!rdt)
+		return 0;
+	int ret = rdt_prepare(rdt, r->rdt_root, r->o->id, &r->rdt, e);
+	if (ret < 0)
+		return ret;
+	r->ictx.rdt_tasks_fd = ret = rdt_open_tasks(r->rdt.dir, r->rdt.mon_dir, e);
+	return ret < 0 ? ret : 0;
+}
+
 /* The container's cgroup, or none (rootless_cgroup_fallback). */
 static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oerr *e)
 {
@@ -433,7 +453,8 @@ static pid_t clone_init(struct create_run *r, struct cgroup_join *j, unsigned lo
 
 int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e)
 {
-	struct create_run r = { .o = o, .dirfd = -1, .netns_fd = -1, .ictx.sync_fd = -1 };
+	struct create_run r = { .o = o, .dirfd = -1, .netns_fd = -1, .ictx.sync_fd = -1,
+				.ictx.rdt_tasks_fd = -1 };
 	int ret = spec_validate_container_id(o->id, e);
 	if (ret < 0)
 		return ret;
@@ -513,12 +534,12 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		.new_flags = new_flags, .two_stage = two_stage, .fork_init = fork_init,
 		.mount_fds = &r.mfds,
 		.preserve_fds = o->listen_fds + o->preserve_fds, .no_pivot = o->no_pivot,
-		.no_new_keyring = o->no_new_keyring,
+		.no_new_keyring = o->no_new_keyring, .rdt_tasks_fd = -1,
 		.setup_handshake = writes_id_maps(r.spec) || writes_time_offsets(r.spec) ||
 				   writes_oom_score_adj(r.spec) || r.spec->linux_->n_net_devices,
 	};
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
-	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0)
+	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0 || (ret = prepare_rdt(&r, e)) < 0)
 		goto fail;
 	debug_step("create: cgroup %s made and configured", r.cgroup_path ? r.cgroup_path : "(none)");
 	r.ictx.cgroup = r.cgroup_path ? &cg_join : NULL;
@@ -540,6 +561,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		   two_stage ? " (it joins and unshares the namespaces itself)" : "");
 	cgroup_join_close(&cg_join);
 	r.ictx.cgroup = NULL;
+	if (r.ictx.rdt_tasks_fd >= 0)
+		close(steal_fd(r.ictx.rdt_tasks_fd));
 	close(sv[1]);
 	r.ictx.sync_fd = sv[0];
 	sv[0] = sv[1] = -1;
@@ -587,6 +610,8 @@ out:
 	for (int i = 0; i < SPEC_NS__COUNT; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
+	if (r.ictx.rdt_tasks_fd >= 0)
+		close(r.ictx.rdt_tasks_fd);
 	create_run_free(&r);
 	return ret;
 }

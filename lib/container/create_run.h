@@ -8,6 +8,7 @@
 #include "lib/container/container.h"
 #include "lib/container/init.h"
 #include "lib/net/netdev.h"
+#include "lib/resctrl/resctrl.h"
 #include "lib/rootfs/mountfds.h"
 #include "oci/spec.h"
 
@@ -27,6 +28,8 @@ struct create_run {
 	uint64_t host_mnt_id;	/* the mount at the rootfs path before create */
 	char *cgroup_path;
 	int netns_fd;		/* the container's network namespace, held while devices are moved in */
+	char rdt_root[PATH_MAX];	/* the resctrl mount, with linux.intelRdt */
+	struct rdt_group rdt;	/* the container's resctrl group */
 	struct netdev_set net_devices;	/* moved in: put back if create fails */
 	struct init_ctx ictx;
 	struct mount_fds mfds;	/* prepared on our side for a user namespace */

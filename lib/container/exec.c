@@ -14,6 +14,7 @@
 #include "lib/process/lsm.h"
 #include "lib/process/process_attrs.h"
 #include "lib/process/mempolicy.h"
+#include "lib/resctrl/resctrl.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
 #include "lib/process/procenv.h"
@@ -55,6 +56,7 @@ struct exec_child {
 	char *listener_state;	/* the container's state, for the agent */
 	struct cgroup_join cgroup;	/* n_v1 == 0 and v2_dir < 0: no cgroup */
 	int root_fd;		/* the init's root, when it shares our mount namespace; else -1 */
+	int rdt_tasks_fd;	/* the container's resctrl group (linux.intelRdt), or -1 */
 	bool fork_needed;
 };
 
@@ -233,7 +235,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_final_affinity(c->spec->process, &e) < 0 ||
-	    exec_join(c, &e) < 0)
+	    (c->rdt_tasks_fd >= 0 && rdt_join_self(steal_fd(c->rdt_tasks_fd), &e) < 0) || exec_join(c, &e) < 0)
 		goto fail;
 	debug_step("exec: child in the container's cgroup and namespaces");
 	if (c->fork_needed) {
@@ -313,7 +315,7 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 {
 	struct exec_child c = { .spec = s, .o = o, .sync_fd = -1, .console_fd = o->console_fd,
 				 .trampoline_fd = -1, .listener_sock = -1, .cgroup = CGROUP_JOIN_NONE,
-				 .root_fd = -1 };
+				 .root_fd = -1, .rdt_tasks_fd = -1 };
 	int sv[2] = { -1, -1 };
 	debug_step("exec into %s: container %s, init pid %d", ct->st.id, container_status_name(ct->status),
 		   ct->st.pid);
@@ -345,6 +347,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 		goto out;
 	}
 	if (cg && (ret = cgroup_join_open(cg, &c.cgroup, e)) < 0)
+		goto out;
+	if (ct->st.rdt_dir && (c.rdt_tasks_fd = ret = rdt_open_tasks(ct->st.rdt_dir, ct->st.rdt_mon_dir, e)) < 0)
 		goto out;
 	if (c.console_fd < 0 && !o->console_socket && o->console_pair && s->process->terminal) {
 		int cp[2];
@@ -399,6 +403,8 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	}
 	cgroup_join_close(&c.cgroup);
 	debug_step("exec: cloned pid %d", child);
+	if (c.rdt_tasks_fd >= 0)
+		close(steal_fd(c.rdt_tasks_fd));
 	ret = exec_drive(&c, child, pid_out, e);
 	if (ret == 0)
 		debug_step("exec: process %d exec'd", *pid_out);
@@ -418,5 +424,7 @@ out:
 	cgroup_join_close(&c.cgroup);
 	if (c.root_fd >= 0)
 		close(c.root_fd);
+	if (c.rdt_tasks_fd >= 0)
+		close(c.rdt_tasks_fd);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include "lib/process/lsm.h"
 #include "lib/process/process_attrs.h"
 #include "lib/process/mempolicy.h"
+#include "lib/resctrl/resctrl.h"
 #include "lib/process/pty.h"
 #include "lib/process/pathlookup.h"
 #include "lib/process/procenv.h"
@@ -348,6 +349,8 @@ void init_main(struct init_ctx *c)
 	/* Before any namespace: user code must never run outside the cgroup, and
 	 * a new cgroup namespace is rooted where the init is when it is made. */
 	if (c->cgroup && cgroup_join_self(c->cgroup, &e) < 0)
+		goto fail;
+	if (c->rdt_tasks_fd >= 0 && rdt_join_self(c->rdt_tasks_fd, &e) < 0)
 		goto fail;
 	/* Not the runtime's affinity but every CPU the cpuset allows, as runc
 	 * 1.3.1 has it (execCPUAffinity is for exec'd processes only). */

@@ -19,6 +19,7 @@ struct init_ctx {
 	const int *ns_fds;	/* [SPEC_NS__COUNT], -1 = not joined */
 	struct cgroup_join *cgroup;	/* joined first thing; NULL: no cgroup */
 	const struct mount_fds *mount_fds;	/* mounts the runtime prepared (lib/rootfs/mountfds.h) */
+	int rdt_tasks_fd;	/* linux.intelRdt: its group's tasks file, joined next; or -1 */
 	int new_flags;		/* CLONE_NEW* to create */
 	bool two_stage;		/* join/unshare here rather than through clone flags */
 	bool fork_init;		/* the init is a child of this process (pid/time namespaces) */

@@ -1,5 +1,6 @@
 /* start, kill, delete and status of a container that `create` left in the state dir. */
 #include "lib/container/container.h"
+#include "lib/resctrl/resctrl.h"
 #include "base/util.h"
 #include "base/debug.h"
 #include "lib/hooks/hooks.h"
@@ -327,6 +328,8 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 			goto out;
 		debug_step("delete: the container's mounts at %s removed", rootfs);
 	}
+	if ((ret = rdt_destroy(c.st.rdt_dir, c.st.rdt_mon_dir, c.st.rdt_created, e)) < 0)
+		goto out;
 	ret = statedir_remove(root, id, e);
 	if (ret == 0)
 		debug_step("delete: state dir removed");

@@ -125,6 +125,12 @@ int state_write(int dirfd, const struct container_state *st, struct oerr *e)
 		return oerr_setx(e, ENOMEM, "encode state.json");
 	if (st->cgroup_path)
 		json_object_set_new(o, "cgroup_path", json_string(st->cgroup_path));
+	if (st->rdt_dir)
+		json_object_set_new(o, "intel_rdt_dir", json_string(st->rdt_dir));
+	if (st->rdt_mon_dir)
+		json_object_set_new(o, "intel_rdt_mon_dir", json_string(st->rdt_mon_dir));
+	if (st->rdt_created)
+		json_object_set_new(o, "intel_rdt_created", json_true());
 	if (st->annotations)
 		json_object_set(o, "annotations", st->annotations);
 	if (st->hooks)
@@ -166,6 +172,9 @@ int state_read(int dirfd, struct container_state *st, struct oerr *e)
 	st->created = dup_str(o, "created");
 	st->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
 	st->cgroup_path = dup_str(o, "cgroup_path");
+	st->rdt_dir = dup_str(o, "intel_rdt_dir");
+	st->rdt_mon_dir = dup_str(o, "intel_rdt_mon_dir");
+	st->rdt_created = json_is_true(json_object_get(o, "intel_rdt_created"));
 	st->hooks = (unsigned)json_integer_value(json_object_get(o, "hooks"));
 	st->no_process = json_is_true(json_object_get(o, "no_process"));
 	json_t *ann = json_object_get(o, "annotations");
@@ -186,6 +195,8 @@ void state_clear(struct container_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->rdt_dir);
+	free(st->rdt_mon_dir);
 	json_decref(st->annotations);
 	memset(st, 0, sizeof(*st));
 }

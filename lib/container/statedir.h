@@ -17,6 +17,8 @@ struct container_state {
 	char *created;			/* RFC 3339 with nanoseconds, UTC */
 	uid_t owner;
 	char *cgroup_path;		/* NULL when the container has no cgroup of ours */
+	char *rdt_dir, *rdt_mon_dir;	/* linux.intelRdt: its resctrl group and MON group, or NULL */
+	bool rdt_created;		/* the group was made for it: delete removes it */
 	json_t *annotations;		/* object, may be NULL */
 	unsigned hooks;			/* 1 << enum hook_phase for each phase the config has */
 	bool no_process;		/* the config has no process: start must refuse */
