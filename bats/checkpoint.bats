@@ -51,6 +51,11 @@ teardown() {
 	fi
 	teardown_common
 	[ -z "${NS:-}" ] || ip netns del "$NS" 2>/dev/null || true
+	# the holder of test-made namespaces: its child (the pid namespace's init) goes with it
+	if [ -n "${HOLDER:-}" ]; then
+		kill -KILL "${HOLDER_CHILD:-}" "$HOLDER" 2>/dev/null || true
+		wait "$HOLDER" 2>/dev/null || true
+	fi
 }
 
 # counted FILE N: FILE has at least N lines.
@@ -76,6 +81,16 @@ cr_restore() {
 		> >(exec cat >"$out") 2>"$BATS_TEST_TMPDIR/restore.err" || status=$?
 	stderr=$(cat "$BATS_TEST_TMPDIR/restore.err")
 	echo "restore $id -> $status: $stderr" >&2
+}
+
+# only_init_in PID: PID is the only process (zombies counted) in its pid namespace.
+only_init_in() {
+	local ns p n=0
+	ns=$(readlink "/proc/$1/ns/pid") || return 1
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && n=$((n + 1))
+	done
+	[ "$n" -eq 1 ]
 }
 
 # continues FROM TO: TO's first number follows FROM's last (the one in the
@@ -267,6 +282,40 @@ continues() {
 	assert_contains "$stderr" "Read-only"
 }
 
+@test "a container with a user namespace of its own: /dev nodes and a bind mount from the host come back" {
+	open_dirs_above "$BUNDLE"
+	mkdir -p "$BATS_TEST_TMPDIR/data" "$BUNDLE/rootfs/data"
+	echo from-host >"$BATS_TEST_TMPDIR/data/file"
+	update_config --arg d "$BATS_TEST_TMPDIR/data" '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts += [{destination: "/data", type: "bind", source: $d, options: ["rbind", "ro"]}]'
+	# CRIU reopens stdio files as the container's root, who is not the host's.
+	touch "$BATS_TEST_TMPDIR/run.err" "$BATS_TEST_TMPDIR/restore.err"
+	chmod 666 "$BATS_TEST_TMPDIR/run.err" "$BATS_TEST_TMPDIR/restore.err"
+	cr_run "$ID" "$BATS_TEST_TMPDIR/out1"
+	ocirt checkpoint --image-path "$IMG" "$ID"
+	assert_status 0
+	# the device nodes are the host's, bound (mknod is not allowed in there)
+	grep -q '"mountpoint":"/dev/null","kind":"path"' "$IMG/ocirt.json"
+	[ "$(stat -c %a "$IMG")" = 711 ]
+	chmod 700 "$IMG"
+	cr_restore "$ID" "$BATS_TEST_TMPDIR/out2"
+	assert_status 1
+	assert_contains "$stderr" "must be searchable by others (o+x)"
+	assert_clean
+	chmod 711 "$IMG"
+	cr_restore "$ID" "$BATS_TEST_TMPDIR/out2"
+	assert_status 0
+	retry_for 10 counted "$BATS_TEST_TMPDIR/out2" 2
+	continues "$BATS_TEST_TMPDIR/out1" "$BATS_TEST_TMPDIR/out2"
+	ocirt exec "$ID" sh -c 'cat /proc/self/uid_map; cat /data/file; echo x >/dev/null && echo null-ok'
+	assert_status 0
+	[ "$(echo ${lines[0]})" = "0 100000 65536" ]
+	[ "${lines[1]}" = from-host ]
+	[ "${lines[2]}" = null-ok ]
+}
+
 @test "restore moves the config's netDevices into the new (empty) network namespace" {
 	command -v ip >/dev/null || skip "no ip (iproute2)"
 	"$OCIRT" features | jq -e .linux.netDevices.enabled >/dev/null || skip "no netDevices in this build"
@@ -300,6 +349,73 @@ continues() {
 	assert_contains "$output" "LOOPBACK,UP"
 	retry_for 10 counted "$BATS_TEST_TMPDIR/out2" 2
 	continues "$BATS_TEST_TMPDIR/out1" "$BATS_TEST_TMPDIR/out2"
+}
+
+@test "namespaces joined by path: network and pid ones stay external, uts joined again on restore" {
+	command -v ip >/dev/null || skip "no ip (iproute2)"
+	NS=ocirt-$ID
+	ip netns add "$NS"
+	# A uts and a pid namespace of their own, kept by a process outside the
+	# container; the pid namespace's init reaps what is left to it (a pod's
+	# pause process does): CRIU restores the init with its pid there.
+	unshare --uts --pid --fork sh -c 'hostname joined-uts; exec python3 -c "
+import os, time
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        time.sleep(0.1)"' </dev/null >/dev/null 2>&1 3>&- &
+	HOLDER=$!
+	local child
+	retry sh -c "pgrep -P $HOLDER >/dev/null"
+	child=$(pgrep -P "$HOLDER")
+	HOLDER_CHILD=$child
+	retry sh -c "[ \"\$(nsenter -u -t $child hostname)\" = joined-uts ]"
+	update_config --arg net "/run/netns/$NS" --arg uts "/proc/$child/ns/uts" --arg pid "/proc/$child/ns/pid" \
+		'.linux.namespaces |= map(select(.type != "network" and .type != "uts" and .type != "pid")) +
+			[{type: "network", path: $net}, {type: "uts", path: $uts}, {type: "pid", path: $pid}] | del(.hostname)'
+	cr_run "$ID" "$BATS_TEST_TMPDIR/out1"
+	ocirt checkpoint --image-path "$IMG" "$ID"
+	assert_status 0
+	# CRIU gives the init its pid there again: wait until nothing but the
+	# namespace's own init is left in it (zombies too)
+	retry_for 10 only_init_in "$child"
+	cr_restore "$ID" "$BATS_TEST_TMPDIR/out2"
+	assert_status 0
+	local pid
+	pid=$(ct_pid "$ID")
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink "/run/netns/$NS" 2>/dev/null || stat -L -c 'net:[%i]' "/run/netns/$NS")" ]
+	[ "$(readlink "/proc/$pid/ns/uts")" = "$(readlink "/proc/$child/ns/uts")" ]
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$child/ns/pid")" ]
+	ocirt exec "$ID" hostname
+	assert_output joined-uts
+	retry_for 10 counted "$BATS_TEST_TMPDIR/out2" 2
+	continues "$BATS_TEST_TMPDIR/out1" "$BATS_TEST_TMPDIR/out2"
+	ocirt delete -f "$ID"
+	assert_status 0
+}
+
+@test "checkpoint --tcp-established: a TCP connection inside the container carries on; --auto-dedup on restore" {
+	# A client sends the count to a listener over lo, which writes it to /tmp/recv.
+	set_args sh -c 'sleep 1000 | nc -l -p 7777 >/tmp/recv & sleep 0.3; '"$COUNTER"' | nc 127.0.0.1 7777'
+	ocirt_cmd run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	retry_for 10 counted "$BUNDLE/rootfs/tmp/recv" 3
+	ocirt checkpoint --image-path "$IMG" "$ID"
+	assert_status 1
+	assert_contains "$stderr" "Connected TCP socket, consider using --tcp-established option"
+	[ "$(ct_status "$ID")" = running ]
+	ocirt checkpoint --tcp-established --image-path "$IMG" "$ID"
+	assert_status 0
+	local before n
+	before=$(du -sk "$IMG" | cut -f1)
+	n=$(wc -l <"$BUNDLE/rootfs/tmp/recv")
+	ocirt restore -d --tcp-established --auto-dedup --image-path "$IMG" -b "$BUNDLE" "$ID"
+	assert_status 0
+	# the numbers go on arriving through the restored connection
+	retry_for 10 counted "$BUNDLE/rootfs/tmp/recv" $((n + 3))
+	[ "$(sed -n "$((n + 1))p" "$BUNDLE/rootfs/tmp/recv")" -ge "$(sed -n "${n}p" "$BUNDLE/rootfs/tmp/recv")" ]
+	# --auto-dedup: the restored pages were punched out of the images
+	[ "$(du -sk "$IMG" | cut -f1)" -lt "$before" ]
 }
 
 @test "errors: no criu, a missing image dir, an id that exists, a created container; nothing changes" {

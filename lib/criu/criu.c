@@ -218,9 +218,12 @@ static int criu_failed(struct cr_ctx *x, int ret, const char *op, struct oerr *e
 			 errs[0] ? ": " : "", errs, x->log_dir, x->log_file);
 }
 
+/* A new image dir is 0711: a container with a user namespace of its own is
+ * restored by processes in it, that probe for images (absent ones too);
+ * the images themselves stay 0600. */
 static int open_dir(const char *path, bool create, const char *what, struct oerr *e)
 {
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (create && mkdir(path, 0711) < 0 && errno != EEXIST)
 		return oerr_set(e, errno, "%s %s", what, path);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -934,6 +937,13 @@ int cr_restore(const struct cr_restore *r, const struct cr_opts *o, pid_t *pid, 
 		goto out;
 	}
 	x.paused = json_is_true(json_object_get(meta, "paused"));
+	const struct spec_namespace *user = spec_find_namespace(r->spec, SPEC_NS_USER);
+	struct stat st;
+	if (user && fstat(x.img_fd, &st) == 0 && !(st.st_mode & S_IXOTH)) {
+		ret = oerr_setx(e, EACCES, "restore: the image directory %s must be searchable by others (o+x): "
+				"the container's user namespace restores from it", o->image_path);
+		goto out;
+	}
 	const struct spec_namespace *net = spec_find_namespace(r->spec, SPEC_NS_NETWORK);
 	x.lo_up = net && !net->path;
 	criu_local_set_evasive_devices(x.c, true);
