@@ -62,17 +62,22 @@ rl_config() {
 }
 
 @test "rootless: the config of spec --rootless runs as is, its state under \$XDG_RUNTIME_DIR" {
-	# as written, but for the terminal (none here) and the test's mark
+	# as written (sh on a terminal), but for the test's mark
+	update_config '.process.terminal = true'
 	jq -e '.process.args == ["sh"] and (.linux.uidMappings | length) == 1' "$BUNDLE/config.json"
 	xdg=$BATS_TEST_TMPDIR/xdg
 	mkdir -m 0700 "$xdg"
 	chown "$RL_UID:$RL_GID" "$xdg"
 	ROOT=$xdg/ocirt
+	printf 'echo hello; tty; exit 7\n' >"$BATS_TEST_TMPDIR/in"
 	cd "$BUNDLE"
 	status=0
-	OCIRT_TEST_MARK=$MARK XDG_RUNTIME_DIR=$xdg as_user timeout 60 "$OCIRT" run "$ID" </dev/null 3>&- || status=$?
-	assert_status 0
-	# sh read the end of stdin and left; the state root was made where runc's would be
+	output=$(OCIRT_TEST_MARK=$MARK XDG_RUNTIME_DIR=$xdg as_user timeout 60 "$OCIRT" run "$ID" \
+		<"$BATS_TEST_TMPDIR/in" 3>&-) || status=$?
+	echo "$output" >&2
+	assert_status 7
+	assert_contains "$output" $'hello\n/dev/pts/0'
+	# the state root was made where runc's would be, and is empty again
 	[ -d "$xdg/ocirt" ]
 	[ "$(stat -c %u "$xdg/ocirt")" = "$RL_UID" ]
 	[ -z "$(ls -A "$xdg/ocirt")" ]
