@@ -426,10 +426,10 @@ static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oe
 {
 	struct spec_resources *res = r->spec->linux_->resources;
 	size_t n_devices = res ? res->n_devices : 0;
-	/* Device rules need privileges a rootless runtime does not have (v1's
-	 * devices cgroup, v2's eBPF program); runc leaves them out too. A user
-	 * namespace keeps the container from making device nodes. */
-	if (r->o->rootless && res)
+	/* Device rules need privileges only the host's root has (v1's devices
+	 * cgroup, v2's eBPF program); runc's rootless mode leaves them out too.
+	 * A user namespace keeps the container from making device nodes. */
+	if (r->o->rootless && res && (geteuid() != 0 || userns_running_in()))
 		res->n_devices = 0;
 	int ret = cgroup_prepare(r->spec, r->o->id, &r->cgroup_path, j, e);
 	if (res)
