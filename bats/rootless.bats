@@ -231,6 +231,10 @@ rl_config() {
 	[ "$(stat -c %u "$DELEG/$ID")" = "$RL_UID" ]
 	[ "$(cat "$DELEG/$ID/memory.max")" = 67108864 ]
 	[ "$(cat "$DELEG/$ID/pids.max")" = 50 ]
+	# exec'd processes are born in it too
+	ocirt exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	assert_output "0::/ocirt-rl-$ID/$ID"
 	ocirt pause "$ID"
 	assert_status 0
 	[ "$(ct_status "$ID")" = paused ]
