@@ -17,12 +17,12 @@ int container_checkpoint(const char *root, const char *id, const struct cr_opts 
 	if (ret < 0 || (ret = container_open(root, id, true, &c, e)) < 0)
 		return ret;
 	struct spec *s = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
 	if (c.status != CS_RUNNING && c.status != CS_PAUSED) {
 		ret = oerr_setx(e, EINVAL, "cannot checkpoint a container that is %s", container_status_name(c.status));
 		goto out;
 	}
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	if ((ret = read_file_at(c.dirfd, "config.json", &text, &len, e)) < 0 ||
 	    (ret = spec_parse(text, len, &s, e)) < 0) {
 		oerr_wrap(e, "checkpoint: the config of container \"%s\"", id);
