@@ -619,7 +619,7 @@ static void test_live_v1(void)
 		char pid_id[80];
 		struct cgroup_join j;
 		snprintf(pid_id, sizeof(pid_id), "%s-prep", id);
-		r = cgroup_prepare(&sp, pid_id, &cg2, &j, &e);
+		r = cgroup_prepare(&sp, pid_id, NULL, &cg2, &j, &e);
 		pid_t c2 = r == 0 ? joined_child(&j, &e) : -1;
 		pid_t *pp = NULL;
 		size_t npp = 0;
@@ -818,7 +818,7 @@ static void test_live_unified(void)
 	free(cg);
 	struct cgroup_join j;
 	cg = NULL;
-	r = cgroup_prepare(&s, "ignored", &cg, &j, &e);
+	r = cgroup_prepare(&s, "ignored", NULL, &cg, &j, &e);
 	struct stat sb;
 	ok(r == 0 && j.v2_dir >= 0 && fstat(j.v2_dir, &sb) == 0 && S_ISDIR(sb.st_mode) && j.n_v1 == 0,
 	   "live pure v2: cgroup_prepare gives a directory fd", "r=%d fd=%d %s", r, j.v2_dir, e.msg);

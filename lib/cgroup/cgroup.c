@@ -528,8 +528,8 @@ static int make_dirs(const struct cg_hiers *hs, char **tops, struct oerr *e)
 	return 0;
 }
 
-static int setup(const struct spec *s, const char *id, pid_t pid, char **cg_path, struct cgroup_join *j,
-		 struct oerr *e)
+static int setup(const struct spec *s, const char *id, pid_t pid, const struct cgroup_claim *claim,
+		 char **cg_path, struct cgroup_join *j, struct oerr *e)
 {
 	const struct spec_linux *l = s->linux_;
 	const struct spec_resources *r = l ? l->resources : NULL;
@@ -544,7 +544,8 @@ static int setup(const struct spec *s, const char *id, pid_t pid, char **cg_path
 		return oerr_set(e, ENOMEM, "create cgroup");
 	}
 	if ((ret = cg_paths_for_spec(&hs, l ? l->cgroups_path : NULL, id, &state, e)) < 0 ||
-	    (ret = check_existing(&hs, e)) < 0 || (ret = make_dirs(&hs, tops, e)) < 0)
+	    (ret = check_existing(&hs, e)) < 0 || (claim && (ret = claim->fn(state, claim->arg, e)) < 0) ||
+	    (ret = make_dirs(&hs, tops, e)) < 0)
 		goto fail;
 	struct cg_hier *h2 = cg_hier_v2(&hs);
 	if (h2 && ((ret = cg_v2_check_type(h2->dir, e)) < 0 || (ret = enable_v2(&hs, r, true, e)) < 0))
@@ -575,13 +576,24 @@ fail:
 
 int cgroup_create(const struct spec *s, const char *id, pid_t pid, char **cg_path, struct oerr *e)
 {
-	return setup(s, id, pid, cg_path, NULL, e);
+	return setup(s, id, pid, NULL, cg_path, NULL, e);
 }
 
-int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
-		   struct oerr *e)
+int cgroup_prepare(const struct spec *s, const char *id, const struct cgroup_claim *claim, char **cg_path,
+		   struct cgroup_join *j, struct oerr *e)
 {
-	return setup(s, id, 0, cg_path, j, e);
+	return setup(s, id, 0, claim, cg_path, j, e);
+}
+
+int cgroup_path_for(const struct spec *s, const char *id, char **cg_path, struct oerr *e)
+{
+	struct cg_hiers hs;
+	int ret = cg_hiers_load(&hs, e);
+	if (ret < 0)
+		return ret;
+	ret = cg_paths_for_spec(&hs, s->linux_ ? s->linux_->cgroups_path : NULL, id, cg_path, e);
+	cg_hiers_free(&hs);
+	return ret;
 }
 
 int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)

@@ -53,9 +53,19 @@ struct cgroup_join {
  * "cpu", ...), device rules left aside; NULL when there is none. A
  * rootless runtime goes without a cgroup it cannot make only then. */
 const char *cgroup_limit_field(const struct spec_resources *r);
-/* The same as cgroup_create without moving a process: *j joins it. */
-int cgroup_prepare(const struct spec *s, const char *id, char **cg_path, struct cgroup_join *j,
-		   struct oerr *e);
+/* Called with the path string once the cgroup is known to be ours to make
+ * (an existing one passed the checks) and before anything is made: the
+ * caller records it, so that a crash from then on leaves it findable. A
+ * failure fails the create. */
+struct cgroup_claim {
+	int (*fn)(const char *cg_path, void *arg, struct oerr *e);
+	void *arg;
+};
+/* The same as cgroup_create without moving a process: *j joins it. claim may be NULL. */
+int cgroup_prepare(const struct spec *s, const char *id, const struct cgroup_claim *claim, char **cg_path,
+		   struct cgroup_join *j, struct oerr *e);
+/* The path string cgroup_prepare would hand out for this config, made or not. */
+int cgroup_path_for(const struct spec *s, const char *id, char **cg_path, struct oerr *e);
 /* The join handles of a kept cgroup path (exec; "/sub" appended for --cgroup). */
 int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e);
 /* clone(2) with flags, straight into j's cgroup2 directory where clone3 can;

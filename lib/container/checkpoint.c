@@ -96,10 +96,13 @@ int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pi
 		goto fail;
 	}
 	snprintf(criu_root, sizeof(criu_root), "%s/%s/criu-root", root_abs, ro->id);
-	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, e)) < 0)
+	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, false, e)) < 0 ||
+	    (ret = create_save_state(&r, true, e)) < 0)
 		goto fail;
-	/* Made and configured as for create; CRIU puts the processes in it. */
-	if ((ret = cgroup_prepare(r.spec, ro->id, &r.cgroup_path, &cg_join, e)) < 0)
+	/* Made and configured as for create (and recorded as soon as it is
+	 * ours, lib/container/statedir.h); CRIU puts the processes in it. */
+	struct cgroup_claim claim = { .fn = create_record_cgroup, .arg = &r };
+	if ((ret = cgroup_prepare(r.spec, ro->id, &claim, &r.cgroup_path, &cg_join, e)) < 0)
 		goto fail;
 	cgroup_join_close(&cg_join);
 	struct cr_restore cr = {
@@ -111,7 +114,7 @@ int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pi
 	if ((ret = cr_restore(&cr, o, &init, e)) < 0)
 		goto fail;
 	r.child = r.init = init;	/* our child (CRIU's sibling) */
-	if ((ret = create_save_state(&r, e)) < 0)
+	if ((ret = create_record_init(&r, init, e)) < 0 || (ret = create_save_state(&r, false, e)) < 0)
 		goto fail;
 	if (ro->pid_file && (ret = create_write_pid_file(ro->pid_file, init, e)) < 0)
 		goto fail;

@@ -30,7 +30,9 @@ const char *container_status_name(enum container_status s);
 
 struct container {
 	int dirfd;			/* locked state dir */
-	bool incomplete;		/* state dir without state.json: the runtime died mid-create */
+	bool incomplete;		/* a create that did not finish (the runtime died mid-create), or a
+					 * state.json lost: st holds what the records say (statedir.h) */
+	bool corrupt;			/* state.json unreadable (delete --force only) */
 	struct container_state st;
 	enum container_status status;
 };
@@ -47,4 +49,7 @@ int container_state_json(const struct container *c, char **out, struct oerr *e);
 
 int container_start(const char *root, const char *id, struct oerr *e);
 int container_kill(struct container *c, int sig, bool all, struct oerr *e);
+/* force: kill the init and every process of the cgroup first; a create that
+ * did not finish, or a state.json that is garbled, is removed from what the
+ * records say (statedir.h), and what could not be found is said. */
 int container_delete(const char *root, const char *id, bool force, struct oerr *e);

@@ -1,6 +1,9 @@
 /* `create`, runtime side: read the bundle, make the state dir, clone the
  * container's init and drive it over the sync channel until it waits on the
- * exec fifo. Every failure path kills what was started and removes the state dir. */
+ * exec fifo. Every failure path kills what was started and removes the state
+ * dir; and each thing made is recorded in the state dir as soon as it exists
+ * (statedir.h), so that a create killed at any point leaves delete --force
+ * what it must remove. */
 #include "lib/process/fdutil.h"
 #include "lib/container/container.h"
 #include "lib/container/create_run.h"
@@ -188,6 +191,21 @@ static int run_runtime_hooks(struct create_run *r, struct oerr *e)
 	return sync_send(r->ictx.sync_fd, SYNC_HOOKS_ACK, 0, state, e);
 }
 
+/* The process in the "init" record: the first cloned one, then the init. */
+int create_record_init(struct create_run *r, pid_t pid, struct oerr *e)
+{
+	unsigned long long start = proc_start_time(pid);
+	if (!start)
+		return 0;	/* gone already: drive_child says why */
+	return state_record_init(r->dirfd, pid, start, e);
+}
+
+int create_record_cgroup(const char *cg_path, void *arg, struct oerr *e)
+{
+	struct create_run *r = arg;
+	return state_record_cgroup(r->dirfd, cg_path, e);
+}
+
 static void reap_child(struct create_run *r)
 {
 	if (r->child > 0 && !r->child_reaped) {
@@ -232,6 +250,8 @@ static int drive_child(struct create_run *r, bool two_stage_fork, struct oerr *e
 		} else if (m->type == SYNC_PID && expect_pid) {
 			r->init = m->val;
 			expect_pid = false;
+			if ((ret = create_record_init(r, r->init, e)) < 0)
+				break;
 			reap_child(r);
 			debug_step("create: the init is pid %d", r->init);
 		} else if (m->type == SYNC_HOOKS_REQ) {
@@ -266,20 +286,23 @@ int create_write_pid_file(const char *path, pid_t pid, struct oerr *e)
 	if (dfd < 0)
 		return oerr_set(e, errno, "pid file %s", path);
 	int n = snprintf(val, sizeof(val), "%d", pid);
-	int ret = atomic_write_at(dfd, slash + 1, val, (size_t)n, e);
+	int ret = atomic_write_at(dfd, slash + 1, val, (size_t)n, false, e);
 	if (ret < 0)
 		return oerr_wrap(e, "pid file %s", path);
 	fchmodat(dfd, slash + 1, 0644, 0);
 	return 0;
 }
 
-int create_save_state(struct create_run *r, struct oerr *e)
+/* creating: the first state.json, before anything is made; the records
+ * (statedir.h) then say what exists. Otherwise the final one. */
+int create_save_state(struct create_run *r, bool creating, struct oerr *e)
 {
 	struct container_state st = {
-		.id = (char *)r->o->id, .pid = r->init, .bundle = r->bundle,
+		.id = (char *)r->o->id, .pid = creating ? 0 : r->init, .bundle = r->bundle,
 		.rootfs = r->rootfs, .created = r->created, .owner = geteuid(),
-		.cgroup_path = r->cgroup_path, .no_process = !r->spec->process,
+		.cgroup_path = creating ? NULL : r->cgroup_path, .no_process = !r->spec->process,
 		.rdt_dir = r->rdt.dir, .rdt_mon_dir = r->rdt.mon_dir, .rdt_created = r->rdt.created,
+		.creating = creating,
 	};
 	/* What start and delete need to know without parsing the config again. */
 	const struct spec_hooks *h = &r->spec->hooks;
@@ -292,8 +315,7 @@ int create_save_state(struct create_run *r, struct oerr *e)
 	for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		if (counts[i])
 			st.hooks |= 1u << i;
-	st.start_time = proc_start_time(r->init);
-	if (st.start_time == 0)
+	if (!creating && (st.start_time = proc_start_time(r->init)) == 0)
 		return oerr_setx(e, ESRCH, "container init %d exited during create", r->init);
 	if (r->spec->n_annotations) {
 		st.annotations = json_object();
@@ -403,6 +425,7 @@ static int rootless_cgroup_fallback(struct create_run *r, int ret, struct oerr *
 		free(r->cgroup_path);
 		r->cgroup_path = NULL;
 	}
+	unlinkat(r->dirfd, "cgroup", 0);	/* its record (create_record_cgroup), if made */
 	*e = (struct oerr){ 0 };
 	return 0;
 }
@@ -431,7 +454,8 @@ static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oe
 	 * A user namespace keeps the container from making device nodes. */
 	if (r->o->rootless && res && (geteuid() != 0 || userns_running_in()))
 		res->n_devices = 0;
-	int ret = cgroup_prepare(r->spec, r->o->id, &r->cgroup_path, j, e);
+	struct cgroup_claim claim = { .fn = create_record_cgroup, .arg = r };
+	int ret = cgroup_prepare(r->spec, r->o->id, &claim, &r->cgroup_path, j, e);
 	if (res)
 		res->n_devices = n_devices;
 	if (ret < 0)
@@ -479,7 +503,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	r.state_dir_made = true;
 	debug_step("create: state dir %s/%s made", o->root, o->id);
 	time_rfc3339(r.created, sizeof(r.created));
-	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, e)) < 0)
+	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, false, e)) < 0 ||
+	    (ret = create_save_state(&r, true, e)) < 0)
 		goto fail;
 	if (mkfifoat(r.dirfd, "exec.fifo", 0600) < 0) {
 		ret = oerr_set(e, errno, "create exec fifo");
@@ -575,12 +600,12 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 		close(console_fd);
 	console_fd = -1;
 
-	if ((ret = drive_child(&r, fork_init, e)) < 0)
+	if ((ret = create_record_init(&r, pid, e)) < 0 || (ret = drive_child(&r, fork_init, e)) < 0)
 		goto fail;
 	/* attached by now: the init is READY */
 	mountfds_unlink_nodes(&r.mfds, r.dirfd);
 	mountfds_close(&r.mfds);
-	if ((ret = create_save_state(&r, e)) < 0)
+	if ((ret = create_save_state(&r, false, e)) < 0)
 		goto fail;
 	if (o->pid_file && (ret = create_write_pid_file(o->pid_file, r.init, e)) < 0)
 		goto fail;

@@ -49,8 +49,15 @@ char *create_hook_state(const struct create_run *r, const char *status);
 /* prestart and createRuntime hooks (in the bundle), with the state of
  * create_hook_state(r, "creating"), handed out in *state_out if not NULL. */
 int create_runtime_hooks(const struct create_run *r, char **state_out, struct oerr *e);
-/* state.json for r->init (r->created, r->cgroup_path set). */
-int create_save_state(struct create_run *r, struct oerr *e);
+/* state.json: creating, the first one, before anything is made (pid 0,
+ * no cgroup: the records say what exists); otherwise the final one, for
+ * r->init (r->created, r->cgroup_path set). */
+int create_save_state(struct create_run *r, bool creating, struct oerr *e);
+/* The records of lib/container/statedir.h, made as soon as what they name
+ * exists: the "init" record for pid (nothing when it is gone already), and
+ * the "cgroup" one, a cgroup_claim callback (arg: r). */
+int create_record_init(struct create_run *r, pid_t pid, struct oerr *e);
+int create_record_cgroup(const char *cg_path, void *arg, struct oerr *e);
 int create_write_pid_file(const char *path, pid_t pid, struct oerr *e);
 /* Kill and reap what was started, remove the cgroup and the state dir, and
  * run the poststop hooks when a process had been started (r->child > 0). */

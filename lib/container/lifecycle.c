@@ -29,8 +29,13 @@ const char *container_status_name(enum container_status s)
 
 void container_refresh_status(struct container *c)
 {
-	if (c->incomplete || proc_start_time(c->st.pid) != c->st.start_time) {
+	if (!state_init_alive(&c->st)) {
 		c->status = CS_STOPPED;
+		return;
+	}
+	/* A create that did not finish: its init lives, but it never got as far as created. */
+	if (c->incomplete) {
+		c->status = CS_CREATING;
 		return;
 	}
 	struct stat st;
@@ -46,7 +51,10 @@ void container_refresh_status(struct container *c)
 		c->status = CS_RUNNING;
 }
 
-int container_open(const char *root, const char *id, bool exclusive, struct container *c, struct oerr *e)
+/* salvage: a state.json that cannot be read is no error; what the records
+ * say stands in for it (delete --force), and e keeps why. */
+static int open_state(const char *root, const char *id, bool exclusive, bool salvage, struct container *c,
+		      struct oerr *e)
 {
 	memset(c, 0, sizeof(*c));
 	c->dirfd = -1;
@@ -56,15 +64,30 @@ int container_open(const char *root, const char *id, bool exclusive, struct cont
 	if ((ret = statedir_open(root, id, exclusive, &c->dirfd, e)) < 0)
 		return ret;
 	ret = state_read(c->dirfd, &c->st, e);
-	if (ret == -ENOENT) {
-		c->incomplete = true;
-		c->st.id = strdup(id);
-	} else if (ret < 0) {
+	if (ret < 0 && ret != -ENOENT && !(salvage && ret == -EBADMSG)) {
 		container_close(c);
+		if (ret == -EBADMSG) {
+			struct oerr why = *e;
+			oerr_setx(e, EBADMSG, "container \"%s\": %s; \"delete --force\" removes what it can find of it",
+				  id, why.msg);
+		}
 		return ret;
+	}
+	c->corrupt = ret == -EBADMSG;
+	if (ret < 0 || c->st.creating) {
+		/* A create that did not finish, or a state.json lost: the records say what exists. */
+		c->incomplete = true;
+		if (!c->st.id)
+			c->st.id = strdup(id);
+		state_read_records(c->dirfd, &c->st);
 	}
 	container_refresh_status(c);
 	return 0;
+}
+
+int container_open(const char *root, const char *id, bool exclusive, struct container *c, struct oerr *e)
+{
+	return open_state(root, id, exclusive, false, c, e);
 }
 
 void container_close(struct container *c)
@@ -272,7 +295,7 @@ static int wait_gone(const struct container *c, int timeout_ms)
 	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
 	if (fd < 0)
 		return 0;
-	if (proc_start_time(c->st.pid) != c->st.start_time) {
+	if (!state_init_alive(&c->st)) {
 		close(fd);
 		return 0;
 	}
@@ -283,25 +306,73 @@ static int wait_gone(const struct container *c, int timeout_ms)
 	return r > 0 ? 0 : -ETIMEDOUT;
 }
 
+/* A garbled state.json and no cgroup record: the cgroup its saved config
+ * would have had (for a relative cgroupsPath, below our own cgroups). */
+static void guess_cgroup(struct container *c)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	struct spec *s = NULL;
+	struct oerr ignored;
+	if (c->st.cgroup_path || spec_read_json_file(c->dirfd, "config.json", &text, &len, &ignored) < 0 ||
+	    spec_parse(text, len, &s, &ignored) < 0)
+		return;
+	if (cgroup_path_for(s, c->st.id, &c->st.cgroup_path, &ignored) < 0)
+		c->st.cgroup_path = NULL;
+	spec_free(s);
+}
+
+/* What delete --force of a container with a garbled state.json found, said
+ * as a warning when the records were enough, as the error when not. */
+static int report_salvage(const struct container *c, bool cgroup_guessed, const struct oerr *why, struct oerr *e)
+{
+	const char *id = c->st.id;
+	bool init = c->st.pid > 0 && c->st.start_time;
+	if (!init && !c->st.cgroup_path)
+		return oerr_setx(e, EBADMSG, "container \"%s\": %s, and neither its init nor its cgroup is "
+				 "recorded: removed its state dir only; its processes and cgroups, if any, may remain",
+				 id, why->msg);
+	if (!c->st.cgroup_path)
+		return oerr_setx(e, EBADMSG, "container \"%s\": %s, and its cgroup is not recorded: killed its "
+				 "init (pid %d) and removed its state dir; its cgroups may remain", id, why->msg,
+				 c->st.pid);
+	fprintf(stderr, "warning: container \"%s\": %s: removed it as %s%s\n", id, why->msg,
+		cgroup_guessed ? "its config.json places its cgroup: " : "its records say: cgroup ",
+		c->st.cgroup_path);
+	return 0;
+}
+
 int container_delete(const char *root, const char *id, bool force, struct oerr *e)
 {
 	struct container c;
-	int ret = container_open(root, id, true, &c, e);
+	struct oerr why = { 0 };
+	/* Up here: no goto may jump over a cleanup variable (clang refuses it). */
+	uint64_t mnt_id;
+	_cleanup_free_ char *rootfs = NULL;
+	int ret = open_state(root, id, true, force, &c, &why);
 	if (ret == -ENOENT && force)
 		return 0;
-	if (ret < 0)
+	if (ret < 0) {
+		*e = why;
 		return ret;
+	}
 	debug_step("delete %s: state dir locked, container %s", id, container_status_name(c.status));
-	if (c.status != CS_STOPPED) {
-		if (!force) {
-			ret = oerr_setx(e, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
-					id, container_status_name(c.status));
-			goto out;
-		}
+	if (c.status != CS_STOPPED && !force) {
+		ret = oerr_setx(e, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
+				id, container_status_name(c.status));
+		goto out;
+	}
+	bool guessed = c.corrupt && !c.st.cgroup_path;
+	if (guessed)
+		guess_cgroup(&c);
+	if (force) {
+		/* Every process of the cgroup, also where the init is gone: a create
+		 * killed part-way can leave others there (a createContainer hook). */
+		struct oerr ignored;
 		if (c.st.cgroup_path)
-			cgroup_signal_all(c.st.cgroup_path, SIGKILL, e);
-		else
-			container_kill(&c, SIGKILL, false, e);
+			cgroup_signal_all(c.st.cgroup_path, SIGKILL, &ignored);
+		if (c.status != CS_STOPPED)
+			container_kill(&c, SIGKILL, false, &ignored);
 		if (wait_gone(&c, 10000) < 0) {
 			ret = oerr_setx(e, ETIMEDOUT, "container \"%s\" did not die after SIGKILL", id);
 			goto out;
@@ -309,7 +380,8 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 		c.status = CS_STOPPED;
 		debug_step("delete: killed, and gone");
 	}
-	if (!c.incomplete && (c.st.hooks & (1u << HOOK_POSTSTOP))) {
+	/* runtime.md: poststop once the container's process existed. */
+	if (!c.corrupt && (!c.incomplete || c.st.pid > 0) && (c.st.hooks & (1u << HOOK_POSTSTOP))) {
 		run_warn_hooks(&c, HOOK_POSTSTOP, "poststop");
 		debug_step("delete: poststop hooks ran");
 	}
@@ -318,8 +390,6 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 	if (c.st.cgroup_path)
 		debug_step("delete: cgroup %s removed", c.st.cgroup_path);
 	/* a container without a mount namespace: its mounts are in ours */
-	uint64_t mnt_id;
-	_cleanup_free_ char *rootfs = NULL;
 	ret = statedir_read_host_mounts(c.dirfd, &mnt_id, &rootfs, e);
 	if (ret < 0 && ret != -ENOENT)
 		goto out;
@@ -333,6 +403,8 @@ int container_delete(const char *root, const char *id, bool force, struct oerr *
 	ret = statedir_remove(root, id, e);
 	if (ret == 0)
 		debug_step("delete: state dir removed");
+	if (ret == 0 && c.corrupt)
+		ret = report_salvage(&c, guessed, &why, e);
 out:
 	container_close(&c);
 	return ret;

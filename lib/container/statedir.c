@@ -94,7 +94,7 @@ int statedir_remove(const char *root, const char *id, struct oerr *e)
 	return 0;
 }
 
-int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, struct oerr *e)
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, bool durable, struct oerr *e)
 {
 	char tmp[256];
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
@@ -102,6 +102,8 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, s
 	if (fd < 0)
 		return oerr_set(e, errno, "create %s", tmp);
 	int r = write_all(fd, data, len);
+	if (r == 0 && durable && fsync(fd) < 0)
+		r = -errno;
 	if (r < 0) {
 		unlinkat(dirfd, tmp, 0);
 		return oerr_set(e, -r, "write %s", tmp);
@@ -137,11 +139,13 @@ int state_write(int dirfd, const struct container_state *st, struct oerr *e)
 		json_object_set_new(o, "hooks", json_integer(st->hooks));
 	if (st->no_process)
 		json_object_set_new(o, "no_process", json_true());
+	if (st->creating)
+		json_object_set_new(o, "creating", json_true());
 	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)
 		return oerr_setx(e, ENOMEM, "encode state.json");
-	return atomic_write_at(dirfd, "state.json", text, strlen(text), e);
+	return atomic_write_at(dirfd, "state.json", text, strlen(text), true, e);
 }
 
 static char *dup_str(json_t *o, const char *key)
@@ -155,13 +159,18 @@ int state_read(int dirfd, struct container_state *st, struct oerr *e)
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r = spec_read_json_file(dirfd, "state.json", &text, &len, e);
+	if (r == -EINVAL || r == -EFBIG) {
+		/* Not a regular file, or too large: no state this runtime wrote. */
+		e->code = EBADMSG;
+		return -EBADMSG;
+	}
 	if (r < 0)
 		return r;
 	json_error_t jerr;
 	json_t *o = json_loadb(text, len, 0, &jerr);
 	if (!o || !json_is_object(o)) {
 		json_decref(o);
-		return oerr_setx(e, EINVAL, "state.json: corrupt: %s", jerr.text);
+		return oerr_setx(e, EBADMSG, "state.json is corrupt (%s)", o ? "not an object" : jerr.text);
 	}
 	memset(st, 0, sizeof(*st));
 	st->id = dup_str(o, "id");
@@ -177,15 +186,65 @@ int state_read(int dirfd, struct container_state *st, struct oerr *e)
 	st->rdt_created = json_is_true(json_object_get(o, "intel_rdt_created"));
 	st->hooks = (unsigned)json_integer_value(json_object_get(o, "hooks"));
 	st->no_process = json_is_true(json_object_get(o, "no_process"));
+	st->creating = json_is_true(json_object_get(o, "creating"));
 	json_t *ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
 		st->annotations = json_incref(ann);
 	json_decref(o);
-	if (!st->id || !st->bundle || !st->created || st->pid <= 0) {
+	if (!st->id || !st->bundle || !st->created || st->pid < 0 || (st->pid == 0 && !st->creating)) {
 		state_clear(st);
-		return oerr_setx(e, EINVAL, "state.json: missing fields");
+		return oerr_setx(e, EBADMSG, "state.json is corrupt (fields missing)");
 	}
 	return 0;
+}
+
+int state_record_init(int dirfd, pid_t pid, unsigned long long start_time, struct oerr *e)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%d %llu\n", pid, start_time);
+	return atomic_write_at(dirfd, "init", buf, (size_t)n, false, e);
+}
+
+int state_record_cgroup(int dirfd, const char *cg_path, struct oerr *e)
+{
+	return atomic_write_at(dirfd, "cgroup", cg_path, strlen(cg_path), false, e);
+}
+
+/* A record: a regular file of a few bytes; NULL when absent or not that. */
+static char *read_record(int dirfd, const char *name)
+{
+	char *text = NULL;
+	struct oerr ignored;
+	if (read_regular_file_at(dirfd, name, 4096, "4 KiB", &text, NULL, &ignored) < 0)
+		return NULL;
+	return text;
+}
+
+void state_read_records(int dirfd, struct container_state *st)
+{
+	if (st->pid <= 0 || !st->start_time) {
+		_cleanup_free_ char *text = read_record(dirfd, "init");
+		int pid, end = 0;
+		unsigned long long start;
+		if (text && sscanf(text, "%d %llu%n", &pid, &start, &end) == 2 && pid > 0 && start &&
+		    (text[end] == '\n' || text[end] == '\0')) {
+			st->pid = pid;
+			st->start_time = start;
+		}
+	}
+	if (!st->cgroup_path) {
+		char *text = read_record(dirfd, "cgroup");
+		if (text && (!*text || strchr(text, '\n'))) {
+			free(text);
+			text = NULL;
+		}
+		st->cgroup_path = text;
+	}
+}
+
+bool state_init_alive(const struct container_state *st)
+{
+	return st->pid > 0 && st->start_time && proc_start_time(st->pid) == st->start_time;
 }
 
 void state_clear(struct container_state *st)
@@ -247,7 +306,7 @@ int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, s
 		text = NULL;
 		return oerr_set(e, ENOMEM, "write host-mounts");
 	}
-	return atomic_write_at(dirfd, "host-mounts", text, (size_t)n, e);
+	return atomic_write_at(dirfd, "host-mounts", text, (size_t)n, false, e);
 }
 
 int statedir_read_host_mounts(int dirfd, uint64_t *mnt_id, char **rootfs, struct oerr *e)

@@ -1,6 +1,18 @@
 /* The runtime state directory: <root>/<id>/ holding state.json (our record of
  * the container), config.json (the config as it was at create) and exec.fifo
- * (present while the container is created but not started). */
+ * (present while the container is created but not started).
+ *
+ * Crash safety: create writes state.json first with "creating": true, then
+ * records each thing it makes as soon as it exists, each in a small file of
+ * its own, so that a create killed at any point, or a state.json that is
+ * lost or garbled, still leaves delete --force what it must remove:
+ *   cgroup  the kept cgroup path, written before the cgroup is made
+ *   init    "<pid> <start time>" of the init (or of the first cloned
+ *           process until the init's pid is known)
+ *   host-mounts  without a mount namespace of its own, what to unmount
+ *           (statedir_write_host_mounts)
+ * The final state.json repeats the first two. Every file is written atomically
+ * (temp file, rename), state.json durably (fsync'd before the rename). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +34,7 @@ struct container_state {
 	json_t *annotations;		/* object, may be NULL */
 	unsigned hooks;			/* 1 << enum hook_phase for each phase the config has */
 	bool no_process;		/* the config has no process: start must refuse */
+	bool creating;			/* written by a create that has not finished (yet) */
 };
 
 #define STATEDIR_DEFAULT_ROOT "/run/ocirt"
@@ -41,13 +54,26 @@ int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, s
 int statedir_read_host_mounts(int dirfd, uint64_t *mnt_id, char **rootfs, struct oerr *e);
 
 int state_write(int dirfd, const struct container_state *st, struct oerr *e);
-/* -ENOENT when state.json is absent (the runtime died mid-create). */
+/* -ENOENT when state.json is absent (the runtime died mid-create), -EBADMSG
+ * when it is not a state this runtime wrote (truncated, garbled). */
 int state_read(int dirfd, struct container_state *st, struct oerr *e);
 void state_clear(struct container_state *st);
+/* The process pid with its start time, as the "init" record holds it. */
+int state_record_init(int dirfd, pid_t pid, unsigned long long start_time, struct oerr *e);
+int state_record_cgroup(int dirfd, const char *cg_path, struct oerr *e);
+/* Fill what st lacks (pid and start time, cgroup path) from the records
+ * that are there and readable. */
+void state_read_records(int dirfd, struct container_state *st);
+/* The init st names is alive: its pid with the recorded start time. */
+bool state_init_alive(const struct container_state *st);
 
 /* Start time of pid, 0 when the process is gone or a zombie. */
 unsigned long long proc_start_time(pid_t pid);
 /* RFC 3339 UTC timestamp with nanoseconds into buf (>= 40 bytes). */
 void time_rfc3339(char *buf, size_t len);
-/* Write a file atomically (tmp + rename) relative to dirfd. */
-int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, struct oerr *e);
+/* Write a file atomically relative to dirfd: a temp file renamed over name,
+ * so a reader sees the old contents or the new, never part of them. durable:
+ * fsync'd before the rename, so that a host crash cannot leave it half
+ * written either (state.json; the records describe processes and cgroups
+ * that do not outlive a host crash, and skip the cost). */
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, bool durable, struct oerr *e);
