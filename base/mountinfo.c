@@ -127,6 +127,14 @@ void mountinfo_free(struct mountinfo *m, size_t n)
 	free(m);
 }
 
+bool mountinfo_covered(const struct mountinfo *m, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n; j++)
+		if (path_at_or_under(m[i].mountpoint, m[j].mountpoint))
+			return true;
+	return false;
+}
+
 const struct mountinfo *mountinfo_find(const struct mountinfo *m, size_t n, const char *mountpoint)
 {
 	for (size_t i = n; i-- > 0;)

@@ -1,5 +1,6 @@
 /* /proc/<pid>/mountinfo (proc(5)), one entry per mount, fields unescaped. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "base/err.h"
@@ -23,5 +24,9 @@ int mountinfo_read(pid_t pid, struct mountinfo **out, size_t *n, struct oerr *e)
 void mountinfo_free(struct mountinfo *m, size_t n);
 /* The strings of one entry (for callers that keep some entries of an array). */
 void mountinfo_free_entry(struct mountinfo *m);
+/* m[i] is covered by a later mount at its path or above it: mountinfo keeps
+ * listing a mount that another was mounted over (a cgroup2 /sys/fs/cgroup
+ * under a tmpfs of v1 hierarchies). The last mount on a path wins. */
+bool mountinfo_covered(const struct mountinfo *m, size_t n, size_t i);
 /* The entry mounted at mountpoint (the last, topmost one), or NULL. */
 const struct mountinfo *mountinfo_find(const struct mountinfo *m, size_t n, const char *mountpoint);

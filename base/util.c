@@ -149,6 +149,14 @@ int read_regular_file_at(int dirfd, const char *path, size_t max, const char *ma
 	return read_fd_max(fd, path, max, max_text, out, len, e);
 }
 
+bool path_at_or_under(const char *p, const char *dir)
+{
+	size_t l = strlen(dir);
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(p, dir, l) && (p[l] == '\0' || p[l] == '/');
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];

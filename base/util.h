@@ -49,5 +49,7 @@ int read_fd_max(int fd, const char *name, size_t max, const char *max_text, char
 /* write(2)/read(2) loops that retry on EINTR and short counts; return 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 int read_all(int fd, void *buf, size_t len);
+/* Path p is dir or below it ("/a/b" is under "/a", "/ab" is not). */
+bool path_at_or_under(const char *p, const char *dir);
 /* mkdir -p, mode for each created component; 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);

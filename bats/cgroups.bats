@@ -625,6 +625,38 @@ want_values() {
 	assert_clean
 }
 
+@test "a cgroup2 /sys/fs/cgroup hidden under a tmpfs of v1 hierarchies: only the visible mounts count" {
+	is_v2 && skip "needs v1 hierarchies to mount over the cgroup2 one (a hybrid or v1 host)"
+	set_args cat /proc/self/cgroup
+	# Some hosts and test rigs mount cgroup2 on /sys/fs/cgroup, then a tmpfs
+	# over it with v1 hierarchies: mountinfo lists the hidden cgroup2 still.
+	# Made here in a mount namespace of the test's own: the host's mounts
+	# stay as they are.
+	cat >"$BATS_TEST_TMPDIR/overmount" <<'EOS'
+set -e
+v1=$(awk '{ for (i = 7; i <= NF && $i != "-"; i++); if ($(i + 1) == "cgroup") print $5, $(i + 3) }' /proc/self/mountinfo)
+mount -t cgroup2 none /sys/fs/cgroup
+mount -t tmpfs tmpfs /sys/fs/cgroup
+while read -r mp opts; do
+	o=$(tr , '\n' <<<"$opts" | grep -v '^r[wo]$' | paste -sd,)
+	case $o in name=*) o=none,$o ;; esac
+	mkdir -p "$mp"
+	mount -t cgroup -o "$o" cgroup "$mp"
+done <<<"$v1"
+[ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ]
+grep -q ' /sys/fs/cgroup .* - cgroup2 ' /proc/self/mountinfo
+exec "$@"
+EOS
+	run -0 unshare -m --propagation private -- env OCIRT_TEST_MARK="$MARK" bash "$BATS_TEST_TMPDIR/overmount" \
+		"$OCIRT" --root "$ROOT" run -b "$BUNDLE" "$ID" 3>&-
+	echo "$output" >&2
+	# The v1 hierarchies hold it; the hidden cgroup2 is not touched.
+	assert_contains "$output" ":memory:"
+	grep -q ":memory:.*/$ID\$" <<<"$output"
+	grep -qxF "$(grep '^0::' /proc/self/cgroup)" <<<"$output"
+	assert_clean
+}
+
 # precreate CONTROLLER NAME: make the cgroup the relative cgroupsPath NAME
 # names in that hierarchy; prints its directory.
 precreate() {

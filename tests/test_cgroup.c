@@ -184,6 +184,37 @@ static void test_v2_paths(void)
 	ok(cg_hiers_parse("", "0::/\n", &hs, &e) == -ENOENT, "no cgroup mount: error", "%s", e.msg);
 }
 
+/* A host that mounted a tmpfs with v1 hierarchies over its cgroup2
+ * /sys/fs/cgroup: mountinfo lists the hidden mounts still. */
+static void test_overmounted(void)
+{
+	static const char mi[] =
+		"25 20 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+		"26 20 0:25 / /sys rw - sysfs sysfs rw\n"	/* not over it: /sys is above, but earlier */
+		"40 25 0:40 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+		"41 40 0:41 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"42 40 0:42 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+		"43 40 0:43 / /sys/fs/cgroup/old rw - cgroup cgroup rw,cpu\n"
+		"44 40 0:44 / /sys/fs/cgroup/old rw - tmpfs tmpfs rw\n"	/* covers the cpu one */
+		"45 20 0:45 / /mnt/v2 rw - cgroup2 cgroup2 rw\n";
+	struct mountinfo *m;
+	size_t n;
+	int r = cg_mounts_parse(mi, &m, &n);
+	ok(r == 0 && n == 3 && !strcmp(m[0].mountpoint, "/sys/fs/cgroup/memory") &&
+	   !strcmp(m[1].mountpoint, "/sys/fs/cgroup/pids") && !strcmp(m[2].mountpoint, "/mnt/v2"),
+	   "over-mounted: only the visible cgroup mounts", "r=%d n=%zu", r, n);
+	if (r == 0)
+		mountinfo_free(m, n);
+	struct cg_hiers hs;
+	struct oerr e = { 0 };
+	r = cg_hiers_parse(mi, "5:pids:/a\n4:memory:/a\n3:cpu:/\n0::/\n", &hs, &e);
+	ok(r == 0 && hs.layout == CGROUP_LEGACY && hs.n == 2 && !cg_hier_v2(&hs) && cg_hier_v1(&hs, "memory") &&
+	   !cg_hier_v1(&hs, "cpu"), "over-mounted cgroup2: legacy layout of the visible v1 hierarchies",
+	   "r=%d %s layout=%d n=%zu", r, e.msg, r ? -1 : (int)hs.layout, r ? 0 : hs.n);
+	if (r == 0)
+		cg_hiers_free(&hs);
+}
+
 /* ---- conversions ------------------------------------------------------------ */
 
 static void test_conversions(void)
@@ -877,6 +908,7 @@ int main(void)
 	test_clean();
 	test_hybrid_paths();
 	test_v2_paths();
+	test_overmounted();
 	test_conversions();
 	test_devices();
 	if (geteuid() != 0) {

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include "lib/cgroup/cgroup_fs.h"
 #include "base/mountinfo.h"
 #include "base/util.h"
@@ -45,22 +47,47 @@ static bool under_cgroup_dir(const char *mp)
 	return !strncmp(mp, CG_MOUNT_DIR, n) && (mp[n] == '\0' || mp[n] == '/');
 }
 
-/* The cgroup and cgroup2 mounts of a mountinfo text, in order. */
-static int parse_mounts(const char *text, struct mountinfo **out, size_t *nout)
+int cg_mounts_parse(const char *text, struct mountinfo **out, size_t *nout)
 {
 	struct mountinfo *m;
 	size_t n, k = 0;
 	if (mountinfo_parse(text, &m, &n) < 0)
 		return -ENOMEM;
+	/* k <= i: what is moved down was looked at already; mountinfo_covered
+	 * looks above i only. */
 	for (size_t i = 0; i < n; i++) {
 		bool cg = !strcmp(m[i].fstype, "cgroup") || !strcmp(m[i].fstype, "cgroup2");
-		if (cg && under_cgroup_dir(m[i].mountpoint))
+		if (cg && !mountinfo_covered(m, n, i))
 			m[k++] = m[i];
 		else
 			mountinfo_free_entry(&m[i]);
 	}
 	*out = m;
 	*nout = k;
+	return 0;
+}
+
+int cg_mounts_load(struct mountinfo **out, size_t *n, struct oerr *e)
+{
+	_cleanup_free_ char *mi = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, e);
+	if (r < 0)
+		return r;
+	struct mountinfo *m;
+	size_t nm, k = 0;
+	if (cg_mounts_parse(mi, &m, &nm) < 0)
+		return oerr_set(e, ENOMEM, "parse mountinfo");
+	/* What is there is what statfs finds at the mount point. */
+	for (size_t i = 0; i < nm; i++) {
+		struct statfs st;
+		bool v2 = !strcmp(m[i].fstype, "cgroup2");
+		if (statfs(m[i].mountpoint, &st) == 0 && st.f_type == (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
+			m[k++] = m[i];
+		else
+			mountinfo_free_entry(&m[i]);
+	}
+	*out = m;
+	*n = k;
 	return 0;
 }
 
@@ -103,16 +130,17 @@ static int add_hier(struct cg_hiers *hs, const char *ctrls, const struct mountin
 	return 0;
 }
 
-int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e)
+/* The hierarchy table from the visible cgroup mounts (those at or below
+ * /sys/fs/cgroup count) and /proc/self/cgroup. */
+static int hiers_build(const struct mountinfo *m, size_t nm, const char *self_cgroup, struct cg_hiers *out,
+		       struct oerr *e)
 {
-	struct mountinfo *m;
-	size_t nm;
 	struct cg_hiers hs = { 0 };
-	if (parse_mounts(mountinfo, &m, &nm) < 0)
-		return oerr_set(e, ENOMEM, "parse mountinfo");
 	const struct mountinfo *v2m = NULL;
 	bool any_v1 = false, v2_at_top = false;
 	for (size_t i = 0; i < nm; i++) {
+		if (!under_cgroup_dir(m[i].mountpoint))
+			continue;
 		if (!strcmp(m[i].fstype, "cgroup2")) {
 			if (!v2m)
 				v2m = &m[i];
@@ -154,7 +182,7 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 			match = v2m;
 		} else if (hs.layout != CGROUP_UNIFIED) {
 			for (size_t i = 0; i < nm && !match; i++)
-				if (mount_serves(&m[i], ctrls))
+				if (under_cgroup_dir(m[i].mountpoint) && mount_serves(&m[i], ctrls))
 					match = &m[i];
 		}
 		if (!match)
@@ -172,7 +200,6 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 	if (hs.n == 0)
 		ret = oerr_setx(e, ENOENT, "none of this process's cgroups is mounted under " CG_MOUNT_DIR);
 out:
-	mountinfo_free(m, nm);
 	if (ret < 0)
 		cg_hiers_free(&hs);
 	else
@@ -180,15 +207,29 @@ out:
 	return ret;
 }
 
+int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e)
+{
+	struct mountinfo *m;
+	size_t nm;
+	if (cg_mounts_parse(mountinfo, &m, &nm) < 0)
+		return oerr_set(e, ENOMEM, "parse mountinfo");
+	int r = hiers_build(m, nm, self_cgroup, out, e);
+	mountinfo_free(m, nm);
+	return r;
+}
+
 int cg_hiers_load(struct cg_hiers *out, struct oerr *e)
 {
-	_cleanup_free_ char *mi = NULL, *cg = NULL;
-	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, e);
+	_cleanup_free_ char *cg = NULL;
+	struct mountinfo *m;
+	size_t nm;
+	int r = cg_mounts_load(&m, &nm, e);
 	if (r < 0)
 		return r;
-	if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL, e)) < 0)
-		return r;
-	return cg_hiers_parse(mi, cg, out, e);
+	if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL, e)) == 0)
+		r = hiers_build(m, nm, cg, out, e);
+	mountinfo_free(m, nm);
+	return r;
 }
 
 struct cg_hier *cg_hier_v1(const struct cg_hiers *hs, const char *controller)

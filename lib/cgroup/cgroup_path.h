@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include "lib/cgroup/cgroup.h"
 #include "base/err.h"
+#include "base/mountinfo.h"
 
 struct cg_hier {
 	char *controllers;	/* as /proc/self/cgroup names it: "memory", "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
@@ -30,10 +31,17 @@ struct cg_hiers {
 	size_t n;
 };
 
+/* The cgroup and cgroup2 mounts of a mountinfo text that are visible, in
+ * order: one that a later mount at its path, or above it, covers is left out
+ * (mountinfo_covered). -ENOMEM or 0; free with mountinfo_free. */
+int cg_mounts_parse(const char *mountinfo, struct mountinfo **out, size_t *n);
+/* The same from /proc/self/mountinfo, each one confirmed with statfs. */
+int cg_mounts_load(struct mountinfo **out, size_t *n, struct oerr *e);
+
 /* Build the hierarchy table from mountinfo and /proc/self/cgroup text.
- * Only cgroup mounts at or below /sys/fs/cgroup count. */
+ * Only visible cgroup mounts at or below /sys/fs/cgroup count. */
 int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e);
-/* Same from this process's /proc/self files. */
+/* Same from this process's /proc/self files (the mounts confirmed with statfs). */
 int cg_hiers_load(struct cg_hiers *out, struct oerr *e);
 void cg_hiers_free(struct cg_hiers *hs);
 

@@ -40,12 +40,6 @@ static bool no_symlinks_type(const char *type)
 	       streq(type, "cgroup") || streq(type, "cgroup2");
 }
 
-static bool path_is_or_under(const char *p, const char *dir)
-{
-	size_t l = strlen(dir);
-	return strncmp(p, dir, l) == 0 && (p[l] == '\0' || p[l] == '/');
-}
-
 /* The same goes for anything mounted in /proc, /sys or /dev: a rootfs that
  * makes one of them a symlink is refused rather than followed, even inside. */
 static unsigned target_flags(const char *type, const char *dest)
@@ -55,8 +49,8 @@ static unsigned target_flags(const char *type, const char *dest)
 	_cleanup_free_ char *clean = pathres_clean(dest);
 	if (!clean)
 		return PATHRES_NO_SYMLINKS;
-	bool special = path_is_or_under(clean, "/proc") || path_is_or_under(clean, "/sys") ||
-		       path_is_or_under(clean, "/dev");
+	bool special = path_at_or_under(clean, "/proc") || path_at_or_under(clean, "/sys") ||
+		       path_at_or_under(clean, "/dev");
 	return special ? PATHRES_NO_SYMLINKS : 0;
 }
 
@@ -90,7 +84,7 @@ static int check_proc(size_t i, const char *cpath, bool procfs_source, struct oe
 		"/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
 		"/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
 	};
-	if (!path_is_or_under(cpath, "/proc"))
+	if (!path_at_or_under(cpath, "/proc"))
 		return 0;
 	if (strcmp(cpath, "/proc") == 0) {
 		if (procfs_source)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include "lib/cgroup/cgroup_path.h"
 #include "lib/rootfs/mountutil.h"
 #include "base/util.h"
 
@@ -36,21 +37,6 @@ static void hiers_free(struct hiers *hs)
 		free(hs->h[i].opts);
 	}
 	free(hs->h);
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
-			*o++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
-			p += 3;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
 }
 
 static bool has_token(const char *list, const char *tok, size_t tl)
@@ -94,45 +80,24 @@ static char *hierarchy_opts(const char *super)
 	return out;
 }
 
-static bool path_is_or_under(const char *p, const char *dir)
-{
-	size_t l = strlen(dir);
-	if (strcmp(dir, "/") == 0)
-		return true;
-	return strncmp(p, dir, l) == 0 && (p[l] == '\0' || p[l] == '/');
-}
-
 static int read_hierarchies(const char *rootfs, struct hiers *hs, struct oerr *e)
 {
-	_cleanup_free_ char *buf = NULL;
-	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &buf, NULL, e);
+	struct mountinfo *m;
+	size_t nm;
+	int r = cg_mounts_load(&m, &nm, e);
 	if (r < 0)
 		return r;
-	char *save = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6], *s2 = NULL, *tok = strtok_r(line, " ", &s2);
-		int nf = 0;
-		for (; tok && nf < 6; tok = strtok_r(NULL, " ", &s2))
-			f[nf++] = tok;
-		while (tok && strcmp(tok, "-") != 0)
-			tok = strtok_r(NULL, " ", &s2);
-		char *fstype = strtok_r(NULL, " ", &s2);
-		(void)strtok_r(NULL, " ", &s2);	/* source */
-		char *super = strtok_r(NULL, " ", &s2);
-		if (nf < 6 || !fstype || !super)
+	for (size_t i = 0; i < nm; i++) {
+		bool v2 = !strcmp(m[i].fstype, "cgroup2");
+		if (path_at_or_under(m[i].mountpoint, rootfs))
 			continue;
-		bool v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!v2 && strcmp(fstype, "cgroup") != 0)
-			continue;
-		unescape(f[3]);
-		unescape(f[4]);
-		if (path_is_or_under(f[4], rootfs))
-			continue;
-		_cleanup_free_ char *opts = hierarchy_opts(super);
-		if (!opts)
-			return oerr_set(e, ENOMEM, "read cgroup mounts");
-		const char *base = strrchr(f[4], '/');
-		base = base ? base + 1 : f[4];
+		_cleanup_free_ char *opts = hierarchy_opts(m[i].super_opts);
+		if (!opts) {
+			r = oerr_set(e, ENOMEM, "read cgroup mounts");
+			break;
+		}
+		const char *base = strrchr(m[i].mountpoint, '/');
+		base = base ? base + 1 : m[i].mountpoint;
 		if (!*base)
 			continue;
 		bool dup = false;
@@ -142,17 +107,18 @@ static int read_hierarchies(const char *rootfs, struct hiers *hs, struct oerr *e
 		if (dup)
 			continue;
 		struct hier *nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh));
-		if (!nh)
-			return oerr_set(e, ENOMEM, "read cgroup mounts");
+		if (!nh) {
+			r = oerr_set(e, ENOMEM, "read cgroup mounts");
+			break;
+		}
 		hs->h = nh;
-		struct hier *h = &hs->h[hs->n];
-		*h = (struct hier){ .mountpoint = strdup(f[4]), .root = strdup(f[3]), .v2 = v2, .opts = steal_ptr(opts) };
-		hs->n++;
-		if (!h->mountpoint || !h->root)
-			return oerr_set(e, ENOMEM, "read cgroup mounts");
+		struct hier *h = &hs->h[hs->n++];
+		*h = (struct hier){ .mountpoint = steal_ptr(m[i].mountpoint), .root = steal_ptr(m[i].root), .v2 = v2,
+				    .opts = steal_ptr(opts) };
 		h->base = strrchr(h->mountpoint, '/') + 1;
 	}
-	return 0;
+	mountinfo_free(m, nm);
+	return r;
 }
 
 /* Host path of this process's own cgroup in hierarchy h, from /proc/self/cgroup. */

@@ -126,12 +126,6 @@ int rootfs_prepare(const struct rootfs_opts *o, struct oerr *e)
 	return 0;
 }
 
-static bool path_is_or_under(const char *p, const char *dir)
-{
-	size_t l = strlen(dir);
-	return strncmp(p, dir, l) == 0 && (p[l] == '\0' || p[l] == '/');
-}
-
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
 static void unescape(char *s)
 {
@@ -183,7 +177,7 @@ static int hide_host_proc_sys(const char *rootfs, struct oerr *e)
 		}
 		all[n++] = (struct mnt){ .id = f[0], .parent = f[1], .mp = f[4],
 			.hide = (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) &&
-				strcmp(f[3], "/") == 0 && !path_is_or_under(f[4], rootfs) };
+				strcmp(f[3], "/") == 0 && !path_at_or_under(f[4], rootfs) };
 	}
 	r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
