@@ -287,6 +287,21 @@ retry_for() {
 	return 1
 }
 
+# wait_exit PID: wait (5 s at most) for a background job, then set $status.
+wait_exit() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "process $1 did not exit" >&2
+		kill -9 "$1"
+	fi
+	status=0
+	wait "$1" || status=$?
+}
+
 # cmdline_is PID TEXT: the command line, NULs as spaces, is TEXT.
 cmdline_is() {
 	[ "$(tr '\0' ' ' <"/proc/$1/cmdline")" = "$2" ]

@@ -24,21 +24,6 @@ root_empty() {
 	[ -z "$(ls -A "$ROOT")" ]
 }
 
-# wait_exit PID: wait (5 s at most) for a background job, then set $status.
-wait_exit() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		echo "process $1 did not exit" >&2
-		kill -9 "$1"
-	fi
-	status=0
-	wait "$1" || status=$?
-}
-
 @test "create, state created, start, running, exit, stopped, delete" {
 	set_args sh -c "$wait_for_go"
 	ocirt create -b "$BUNDLE" "$ID"

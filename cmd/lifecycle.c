@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Socket activation (sd_listen_fds(3)): LISTEN_FDS=n in our environment
  * means fds 3 .. 3+n-1 are listening sockets for the container, as crun
@@ -50,6 +51,7 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 		return ret;
 	if (o->preserve_fds < 0)
 		return oerr_setx(e, EINVAL, "%s: --preserve-fds must not be negative", cmd);
+	o->notify_socket = getenv("NOTIFY_SOCKET");
 	return listen_fds(cmd, &o->listen_fds, e);
 }
 
@@ -91,10 +93,24 @@ int cmd_start(int argc, char **argv)
 		return 0;
 	struct oerr e = { 0 };
 	const char *id;
-	if (one_id("start", usage, opts, argc, argv, &id, NULL, &e) < 0 ||
-	    container_start(G.root, id, &e) < 0)
+	if (one_id("start", usage, opts, argc, argv, &id, NULL, &e) < 0)
 		return fail(&e);
-	return 0;
+	/* NOTIFY_SOCKET: listen before the process runs, wait for its READY=1 after. */
+	const char *host = getenv("NOTIFY_SOCKET");
+	pid_t init = 0;
+	int sock = host && *host ? container_notify_listen(G.root, id, &init, &e) : -ENOENT;
+	if (sock < 0 && sock != -ENOENT)
+		return fail(&e);
+	if (container_start(G.root, id, &e) < 0) {
+		if (sock >= 0)
+			close(sock);
+		return fail(&e);
+	}
+	if (sock < 0)
+		return 0;
+	int ret = container_notify_forward(sock, host, init, init, &e);
+	close(sock);
+	return ret < 0 ? fail(&e) : 0;
 }
 
 int cmd_kill(int argc, char **argv)

@@ -160,6 +160,50 @@ const struct spec_namespace *spec_find_namespace(const struct spec *s, enum spec
 	return NULL;
 }
 
+int spec_process_setenv(struct spec_process *p, const char *kv)
+{
+	size_t klen = strcspn(kv, "=") + 1;
+	char *dup = strdup(kv);
+	if (!dup)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (!strncmp(p->env[i], kv, klen)) {
+			free(p->env[i]);
+			p->env[i] = dup;
+			return 0;
+		}
+	char **v = realloc(p->env, (p->n_env + 2) * sizeof(*v));
+	if (!v) {
+		free(dup);
+		return -ENOMEM;
+	}
+	v[p->n_env++] = dup;
+	v[p->n_env] = NULL;
+	p->env = v;
+	return 0;
+}
+
+int spec_add_mount(struct spec *s, const char *destination, const char *source, const char *type,
+		   const char *const *options)
+{
+	struct spec_mount *m = realloc(s->mounts, (s->n_mounts + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	s->mounts = m;
+	m = &s->mounts[s->n_mounts];
+	*m = (struct spec_mount){ 0 };
+	size_t n = 0;
+	while (options && options[n])
+		n++;
+	m->options = calloc(n + 1, sizeof(*m->options));
+	bool nomem = !m->options || !(m->destination = strdup(destination)) ||
+		     (source && !(m->source = strdup(source))) || (type && !(m->type = strdup(type)));
+	for (size_t i = 0; !nomem && i < n; i++, m->n_options++)
+		nomem = !(m->options[i] = strdup(options[i]));
+	s->n_mounts++;	/* so that spec_free frees what was copied */
+	return nomem ? -ENOMEM : 0;
+}
+
 static void mounts_free(struct spec_mount *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

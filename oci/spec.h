@@ -360,6 +360,13 @@ int spec_validate_container_id(const char *id, struct oerr *e);
 #define SPEC_ID_MAX 2147483647u
 #define SPEC_ID_RANGE_MSG "uids and gids must be in range 0-2147483647"
 
+/* Changes the runtime makes to a parsed config (NOTIFY_SOCKET): KEY=VALUE
+ * into process.env, replacing a KEY there; a mount after the config's own
+ * (strings copied). 0 or -ENOMEM. */
+int spec_process_setenv(struct spec_process *p, const char *kv);
+int spec_add_mount(struct spec *s, const char *destination, const char *source, const char *type,
+		   const char *const *options);
+
 /* Free a process object on its own (exec --process replaces the config's). */
 void spec_process_free(struct spec_process *p);
 /* Free a linux.resources object on its own (update -r). */

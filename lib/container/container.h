@@ -23,6 +23,7 @@ struct create_opts {
 	bool systemd_cgroup;
 	bool rootless;			/* --rootless: a cgroup the user may not create is left out
 					 * when the config sets no limits (lib/cgroup/cgroup.h) */
+	const char *notify_socket;	/* the caller's NOTIFY_SOCKET, or NULL (lib/container/notify.h) */
 };
 
 enum container_status { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };
@@ -39,6 +40,13 @@ struct container {
 
 /* Create the container; on success its init waits on the exec fifo. */
 int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *e);
+
+/* NOTIFY_SOCKET, start/run: the container's notify socket bound (its fd;
+ * -ENOENT: it was created without one), *init_pid its init. */
+int container_notify_listen(const char *root, const char *id, pid_t *init_pid, struct oerr *e);
+/* Then, once started: wait for its READY=1 and pass it on to host (see
+ * notify_forward), with MAINPID=mainpid; until the init exits. */
+int container_notify_forward(int sock, const char *host, pid_t init_pid, pid_t mainpid, struct oerr *e);
 
 int container_open(const char *root, const char *id, bool exclusive, struct container *c, struct oerr *e);
 void container_close(struct container *c);

@@ -7,6 +7,7 @@
 #include "lib/process/fdutil.h"
 #include "lib/container/container.h"
 #include "lib/container/create_run.h"
+#include "lib/container/notify.h"
 #include "lib/container/init.h"
 #include "lib/container/sync.h"
 #include "base/debug.h"
@@ -444,6 +445,16 @@ static int prepare_rdt(struct create_run *r, struct oerr *e)
 	return ret < 0 ? ret : 0;
 }
 
+/* NOTIFY_SOCKET: the container's own socket, in the state dir (notify.h). */
+static int prepare_notify(struct create_run *r, struct oerr *e)
+{
+	char root[PATH_MAX], dir[PATH_MAX * 2];
+	if (!realpath(r->o->root, root))
+		return oerr_set(e, errno, "state root %s", r->o->root);
+	snprintf(dir, sizeof(dir), "%s/%s", root, r->o->id);
+	return notify_prepare(r->spec, r->dirfd, dir, e);
+}
+
 /* The container's cgroup, or none (rootless_cgroup_fallback). */
 static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oerr *e)
 {
@@ -505,6 +516,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	time_rfc3339(r.created, sizeof(r.created));
 	if ((ret = atomic_write_at(r.dirfd, "config.json", r.config_text, r.config_len, false, e)) < 0 ||
 	    (ret = create_save_state(&r, true, e)) < 0)
+		goto fail;
+	if (o->notify_socket && *o->notify_socket && (ret = prepare_notify(&r, e)) < 0)
 		goto fail;
 	if (mkfifoat(r.dirfd, "exec.fifo", 0600) < 0) {
 		ret = oerr_set(e, errno, "create exec fifo");

@@ -66,6 +66,25 @@ int statedir_open(const char *root, const char *id, bool exclusive, int *dirfd, 
 	return 0;
 }
 
+/* A directory of the state dir, with the files in it. */
+static int remove_subdir(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
+	return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 int statedir_remove(const char *root, const char *id, struct oerr *e)
 {
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -86,7 +105,10 @@ int statedir_remove(const char *root, const char *id, struct oerr *e)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
+		/* One level of directories: notify/ (lib/container/notify.h). */
+		if (de->d_type == DT_DIR && remove_subdir(fd, de->d_name) < 0 && errno != ENOENT)
+			return oerr_set(e, errno, "remove %s/%s/%s", root, id, de->d_name);
+		if (de->d_type != DT_DIR && unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
 			return oerr_set(e, errno, "remove %s/%s/%s", root, id, de->d_name);
 	}
 	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
