@@ -5,6 +5,8 @@
 #include "lib/net/netdev.h"
 #include "lib/criu/criu.h"
 #include "lib/resctrl/resctrl.h"
+#include "lib/rootfs/mountopts.h"
+#include "lib/seccomp/seccomp.h"
 #include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -63,6 +65,27 @@ static json_t *strings(const char *const *v)
 	return a;
 }
 
+/* A list of names the parser knows, those for which supported() is true
+ * when it is given (what this libseccomp and kernel can do). */
+static json_t *known(enum spec_names list, bool (*supported)(const char *))
+{
+	json_t *a = json_array();
+	const char *name;
+	for (size_t i = 0; (name = spec_known_name(list, i)); i++)
+		if (!supported || supported(name))
+			json_array_append_new(a, json_string(name));
+	return a;
+}
+
+static json_t *mount_options(void)
+{
+	json_t *a = json_array();
+	const char *name;
+	for (size_t i = 0; (name = mountopts_name(i)); i++)
+		json_array_append_new(a, json_string(name));
+	return a;
+}
+
 static json_t *capability_names(void)
 {
 	json_t *a = json_array();
@@ -89,41 +112,16 @@ int cmd_features(int argc, char **argv)
 		return 0;
 	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
 					     "startContainer", "poststart", "poststop", NULL };
-	static const char *const mount_options[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"idmap", "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
-		"noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime",
-		"nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro",
-		"rprivate", "rro", "rrw", "rshared", "rslave", "rnosuid", "rnodev", "rnoexec",
-		"rsuid", "rdev", "rexec", "ridmap", "rnoatime", "rrelatime", "rstrictatime",
-		"rnosymfollow", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-		"strictatime", "suid", "symfollow", "sync", "unbindable", NULL };
-	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid",
-						  "time", "user", "uts", NULL };
-	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
-		"SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
-	static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-		"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL };
-	static const char *const archs[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
-		"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
-	static const char *const seccomp_flags[] = { "SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC", NULL };
-
-	static const char *const mpol_modes[] = { "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
-		"MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL", NULL };
-	static const char *const mpol_flags[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
-		"MPOL_F_STATIC_NODES", NULL };
-
-	json_t *linux_ = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o},"
+	json_t *linux_ = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o},"
 				   " s:{s:b}, s:{s:b}}",
-				   "namespaces", strings(namespaces),
+				   "namespaces", known(SPEC_NAMES_NAMESPACES, NULL),
 				   "capabilities", capability_names(),
-				   "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
-				   "seccomp", "enabled", 1, "actions", strings(actions),
-				   "operators", strings(operators), "archs", strings(archs),
-				   "knownFlags", strings(seccomp_flags),
-				   "supportedFlags", strings(seccomp_flags),
+				   "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
+				   "seccomp", "enabled", 1, "actions", known(SPEC_NAMES_SECCOMP_ACTIONS, NULL),
+				   "operators", known(SPEC_NAMES_SECCOMP_OPERATORS, NULL),
+				   "archs", known(SPEC_NAMES_SECCOMP_ARCHES, seccomp_arch_supported),
+				   "knownFlags", known(SPEC_NAMES_SECCOMP_FLAGS, NULL),
+				   "supportedFlags", known(SPEC_NAMES_SECCOMP_FLAGS, seccomp_flag_supported),
 				   "apparmor", "enabled", 1, "selinux", "enabled", 1);
 	/* Only where resctrl is mounted, as runc says: a config with intelRdt fails elsewhere. */
 	char rdt_root[PATH_MAX];
@@ -133,16 +131,21 @@ int cmd_features(int argc, char **argv)
 							  "monitoring", rdt));
 	json_object_set_new(linux_, "netDevices", json_pack("{s:b}", "enabled", netdev_supported()));
 	json_object_set_new(linux_, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));
-	json_object_set_new(linux_, "memoryPolicy", json_pack("{s:o, s:o}", "modes", strings(mpol_modes),
-							      "flags", strings(mpol_flags)));
+	json_object_set_new(linux_, "memoryPolicy",
+			    json_pack("{s:o, s:o}", "modes", known(SPEC_NAMES_MEMORY_POLICY_MODES, NULL),
+				      "flags", known(SPEC_NAMES_MEMORY_POLICY_FLAGS, NULL)));
 	/* runc's annotation: whether checkpoint/restore (CRIU) is there. */
 	const char *criu = cr_libcriu_version();
 	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}",
 			      "ociVersionMin", "1.0.0", "ociVersionMax", "1.3.0",
-			      "hooks", strings(hooks), "mountOptions", strings(mount_options),
+			      "hooks", strings(hooks), "mountOptions", mount_options(),
 			      "linux", linux_, "annotations",
 			      "org.opencontainers.runtime-spec.features", "1.3.0",
 			      "org.opencontainers.runc.checkpoint.enabled", criu ? "true" : "false");
+	/* Annotations of config.json that change what ocirt does. */
+	static const char *const unsafe_annotations[] = { "org.criu.config", NULL };
+	if (o)
+		json_object_set_new(o, "potentiallyUnsafeConfigAnnotations", strings(unsafe_annotations));
 	if (o && criu)
 		json_object_set_new(json_object_get(o, "annotations"), "io.github.checkpoint-restore.criu.libcriu.version",
 				    json_string(criu));

@@ -160,6 +160,18 @@ const struct spec_namespace *spec_find_namespace(const struct spec *s, enum spec
 	return NULL;
 }
 
+const char *spec_known_name(enum spec_names list, size_t i)
+{
+	switch (list) {
+	case SPEC_NAMES_NAMESPACES:
+	case SPEC_NAMES_MEMORY_POLICY_MODES:
+	case SPEC_NAMES_MEMORY_POLICY_FLAGS:
+		return spec_linux_name(list, i);
+	default:
+		return spec_seccomp_name(list, i);
+	}
+}
+
 int spec_process_setenv(struct spec_process *p, const char *kv)
 {
 	size_t klen = strcspn(kv, "=") + 1;

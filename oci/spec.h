@@ -360,6 +360,15 @@ int spec_validate_container_id(const char *id, struct oerr *e);
 #define SPEC_ID_MAX 2147483647u
 #define SPEC_ID_RANGE_MSG "uids and gids must be in range 0-2147483647"
 
+/* The names of constants the parser recognizes, for `features`: the i-th
+ * name of the list, NULL past its end. */
+enum spec_names {
+	SPEC_NAMES_NAMESPACES, SPEC_NAMES_SECCOMP_ACTIONS, SPEC_NAMES_SECCOMP_OPERATORS,
+	SPEC_NAMES_SECCOMP_ARCHES, SPEC_NAMES_SECCOMP_FLAGS, SPEC_NAMES_MEMORY_POLICY_MODES,
+	SPEC_NAMES_MEMORY_POLICY_FLAGS,
+};
+const char *spec_known_name(enum spec_names list, size_t i);
+
 /* Changes the runtime makes to a parsed config (NOTIFY_SOCKET): KEY=VALUE
  * into process.env, replacing a KEY there; a mount after the config's own
  * (strings copied). 0 or -ENOMEM. */

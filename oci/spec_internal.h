@@ -17,3 +17,7 @@ void spec_strv_free(char **v);
 void spec_kv_free(struct spec_kv *kv, size_t n);
 void spec_linux_free(struct spec_linux *l);
 void spec_seccomp_free(struct spec_seccomp *s);
+
+/* spec_known_name's lists, by the file that holds each table. */
+const char *spec_linux_name(enum spec_names list, size_t i);
+const char *spec_seccomp_name(enum spec_names list, size_t i);

@@ -65,6 +65,15 @@ static const struct jp_name domains[] = {
 	{ "LINUX", PER_LINUX }, { "LINUX32", PER_LINUX32 },
 };
 
+const char *spec_linux_name(enum spec_names list, size_t i)
+{
+	if (list == SPEC_NAMES_NAMESPACES)
+		return i < ARRAY_SIZE(ns_types) ? ns_types[i].name : NULL;
+	if (list == SPEC_NAMES_MEMORY_POLICY_MODES)
+		return i < ARRAY_SIZE(mpol_modes) ? mpol_modes[i].name : NULL;
+	return i < ARRAY_SIZE(mpol_flags) ? mpol_flags[i].name : NULL;
+}
+
 const char *spec_ns_type_name(enum spec_ns_type t)
 {
 	return (unsigned)t < SPEC_NS__COUNT ? ns_defs[t].name : "unknown";

@@ -35,6 +35,17 @@ static const struct jp_name filter_flags[] = {
 	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0 }, { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
 };
 
+const char *spec_seccomp_name(enum spec_names list, size_t i)
+{
+	const struct jp_name *t = list == SPEC_NAMES_SECCOMP_ACTIONS ? actions :
+				  list == SPEC_NAMES_SECCOMP_OPERATORS ? ops :
+				  list == SPEC_NAMES_SECCOMP_ARCHES ? arches : filter_flags;
+	size_t n = list == SPEC_NAMES_SECCOMP_ACTIONS ? ARRAY_SIZE(actions) :
+		   list == SPEC_NAMES_SECCOMP_OPERATORS ? ARRAY_SIZE(ops) :
+		   list == SPEC_NAMES_SECCOMP_ARCHES ? ARRAY_SIZE(arches) : ARRAY_SIZE(filter_flags);
+	return i < n ? t[i].name : NULL;
+}
+
 /* errnoRet is only meaningful for actions that return an errno; the spec
  * asks for an error otherwise. */
 static int parse_action(struct jp *p, json_t *o, const char *akey, const char *ekey, char **action,

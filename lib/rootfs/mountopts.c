@@ -82,6 +82,11 @@ static const struct opt opts[] = {
 	{ "ridmap", OPT_RIDMAP, 0 },
 };
 
+const char *mountopts_name(size_t i)
+{
+	return i < ARRAY_SIZE(opts) ? opts[i].name : NULL;
+}
+
 static const struct opt *find_opt(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)

@@ -23,6 +23,10 @@ struct mount_opts {
 int mountopts_parse(char *const *options, size_t n, struct mount_opts *o, struct oerr *e);
 void mountopts_free(struct mount_opts *o);
 
+/* The i-th option name this parser acts on (config.md's, mount(8)'s and
+ * the recursive ones), NULL past the end: `features` lists them. */
+const char *mountopts_name(size_t i);
+
 /* "rslave" → MS_SLAVE|MS_REC, "shared" → MS_SHARED ...; -EINVAL when name is no propagation. */
 int mountopts_propagation(const char *name, unsigned long *flags);
 

@@ -150,14 +150,41 @@ static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct
 	return 0;
 }
 
+/* The filter flags, and the libseccomp API level (what it and the kernel
+ * can do) each needs. */
+static const struct { const char *name; size_t off; unsigned api; } defs[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", offsetof(struct flags, tsync), 2 },
+	{ "SECCOMP_FILTER_FLAG_LOG", offsetof(struct flags, log), 3 },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", offsetof(struct flags, spec_allow), 4 },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", offsetof(struct flags, wait_killable), 5 },
+};
+
+bool seccomp_flag_supported(const char *name)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(defs); j++)
+		if (!strcmp(name, defs[j].name))
+			return seccomp_api_get() >= defs[j].api;
+	return false;
+}
+
+/* libseccomp knows it, and it goes into a filter with the native
+ * architecture (not one of the other byte order: EDOM). */
+bool seccomp_arch_supported(const char *name)
+{
+	uint32_t arch;
+	struct oerr ignored;
+	if (arch_token(name, &arch, &ignored) < 0)
+		return false;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return false;
+	int r = seccomp_arch_add(ctx, arch);
+	seccomp_release(ctx);
+	return r == 0 || r == -EEXIST;
+}
+
 static int parse_flags(const struct spec_seccomp *sc, struct flags *f, struct oerr *e)
 {
-	static const struct { const char *name; size_t off; unsigned api; } defs[] = {
-		{ "SECCOMP_FILTER_FLAG_TSYNC", offsetof(struct flags, tsync), 2 },
-		{ "SECCOMP_FILTER_FLAG_LOG", offsetof(struct flags, log), 3 },
-		{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", offsetof(struct flags, spec_allow), 4 },
-		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", offsetof(struct flags, wait_killable), 5 },
-	};
 	unsigned api = seccomp_api_get();
 	for (size_t i = 0; i < sc->n_flags; i++) {
 		size_t j = 0;

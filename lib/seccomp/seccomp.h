@@ -25,6 +25,11 @@ int seccomp_send_listener(const struct spec_seccomp *sc, int notify_fd, const ch
 
 /* Whether a syscalls[] rule asks for SCMP_ACT_NOTIFY. */
 bool seccomp_uses_notify(const struct spec_seccomp *sc);
+/* For `features`: whether the installed libseccomp (and this kernel) can
+ * use an SCMP_ARCH_* architecture (in a filter with the native one), a
+ * SECCOMP_FILTER_FLAG_* flag. */
+bool seccomp_arch_supported(const char *name);
+bool seccomp_flag_supported(const char *name);
 /* Connect to sc->listener_path; returns the socket (O_CLOEXEC) or -errno.
  * The container's init connects before pivot_root, while the path still
  * resolves in the runtime's mount namespace. */
