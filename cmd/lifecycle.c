@@ -37,15 +37,17 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 		{ "no-pivot", 0, OPT_BOOL, &o->no_pivot, "use MS_MOVE + chroot instead of pivot_root" },
 		{ "no-new-keyring", 0, OPT_BOOL, &o->no_new_keyring, "keep the caller's session keyring" },
 	};
-	size_t ncommon = sizeof(common) / sizeof(common[0]), nextra = 0;
+	enum { NCOMMON = sizeof(common) / sizeof(common[0]), MAX_EXTRA = 8 };
+	size_t nextra = 0;
 	while (extra && extra[nextra].name)
 		nextra++;
+	if (nextra > MAX_EXTRA)
+		return oerr_setx(e, EINVAL, "%s: %zu extra flags, at most %d", cmd, nextra, MAX_EXTRA);
 	/* run's extras follow the common ones; a zeroed entry ends the table. */
-	struct opt opts[ncommon + nextra + 1];
+	struct opt opts[NCOMMON + MAX_EXTRA + 1] = { 0 };
 	memcpy(opts, common, sizeof(common));
 	if (nextra)
-		memcpy(opts + ncommon, extra, nextra * sizeof(*extra));
-	memset(&opts[ncommon + nextra], 0, sizeof(opts[0]));
+		memcpy(opts + NCOMMON, extra, nextra * sizeof(*extra));
 	int ret = one_id_args(cmd, opts, argc, argv, &o->id, e);
 	if (ret != 0)
 		return ret;
