@@ -189,6 +189,13 @@ continues() {
 	ocirt delete -f "$ID"
 	assert_status 0
 	[ "$(state_field status "$(cat "$hook.poststop")")" = stopped ]
+
+	# A createRuntime hook that fails fails the restore, and leaves nothing.
+	update_config '.hooks.createRuntime = [{path: "/bin/false"}] | del(.hooks.poststop)'
+	cr_restore "$ID" "$BATS_TEST_TMPDIR/out3"
+	assert_status 1
+	assert_contains "$stderr" "createRuntime hook /bin/false: exit status 1"
+	assert_clean
 }
 
 @test "restore in the foreground: the exit status of the restored process, then the container is gone" {
