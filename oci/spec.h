@@ -209,7 +209,6 @@ struct spec_resources {
 	struct spec_blkio *block_io;
 	struct spec_hugepage *hugepage_limits;
 	size_t n_hugepage_limits;
-	bool has_network;
 	bool has_net_class_id;
 	uint32_t net_class_id;
 	struct spec_net_priority *net_priorities;

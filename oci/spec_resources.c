@@ -173,7 +173,6 @@ static int parse_net_priority(struct jp *p, json_t *o, void *item)
 static int parse_network(struct jp *p, json_t *o, void *arg)
 {
 	struct spec_resources *res = arg;
-	res->has_network = true;
 	int r;
 	if ((r = jp_u32(p, o, "classID", JP_OPT, &res->net_class_id, &res->has_net_class_id)) < 0 ||
 	    (r = jp_array(p, o, "priorities", JP_OPT, sizeof(*res->net_priorities), &res->net_priorities,
