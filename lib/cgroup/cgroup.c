@@ -441,6 +441,12 @@ static int enter_all(const struct cg_hiers *hs, pid_t pid, struct oerr *e)
 
 static int rm_tree(const char *dir, struct oerr *e)
 {
+	/* The common case, a leaf whose processes are gone, in one call; a
+	 * cgroup with children (or still with processes) says EBUSY. */
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return oerr_set(e, errno, "remove cgroup %s", dir);
 	int ret = 0;
 	DIR *d = opendir(dir);
 	if (!d)
