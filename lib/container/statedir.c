@@ -9,12 +9,13 @@
 
 static int open_root(const char *root, bool create, struct oerr *e)
 {
-	if (create) {
-		int r = mkdir_p(root, 0700);
-		if (r < 0)
-			return oerr_set(e, -r, "create state root %s", root);
-	}
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT || !create)
+		return fd >= 0 ? fd : oerr_set(e, errno, "open state root %s", root);
+	int r = mkdir_p(root, 0700);
+	if (r < 0)
+		return oerr_set(e, -r, "create state root %s", root);
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return oerr_set(e, errno, "open state root %s", root);
 	return fd;
@@ -316,8 +317,9 @@ void time_rfc3339(char *buf, size_t len)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+	/* Not strftime, whose tzset reads /etc/localtime for nothing: this is UTC. */
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, struct oerr *e)
