@@ -7,11 +7,16 @@ struct global_opts {
 	const char *root;
 	bool systemd_cgroup;
 	bool debug;
-	bool rootless;		/* --rootless (auto resolved): cgroups the user cannot make are skipped */
+	bool rootless;		/* --rootless true/false: cgroups the user cannot make are skipped */
+	bool rootless_auto;	/* --rootless auto (the default): global_rootless() resolves it */
 	const char *criu;	/* --criu: the criu binary for checkpoint/restore */
 };
 
 extern struct global_opts G;
+
+/* --rootless as it applies: auto is resolved on first use (only create and
+ * run need it, so the other commands skip reading /proc/self/uid_map). */
+bool global_rootless(void);
 
 /* Each returns the process exit status; errors are already logged. */
 int cmd_create(int argc, char **argv);

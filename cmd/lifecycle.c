@@ -60,7 +60,7 @@ int create_args(const char *cmd, struct create_opts *o, const struct opt *extra,
 int cmd_create(int argc, char **argv)
 {
 	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup,
-				  .rootless = G.rootless };
+				  .rootless = global_rootless() };
 	struct oerr e = { 0 };
 	int ret = create_args("create", &o, NULL, argc, argv, &e);
 	if (ret != 0)

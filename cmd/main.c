@@ -11,6 +11,8 @@
 #include "oci/spec.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +69,7 @@ static int parse_rootless(const char *v, bool *out, struct oerr *e)
 	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
 	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
 	if (!v || !strcmp(v, "auto")) {
-		*out = geteuid() != 0 || userns_running_in();
+		G.rootless_auto = true;
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
@@ -77,6 +79,15 @@ static int parse_rootless(const char *v, bool *out, struct oerr *e)
 			return *out = false, 0;
 	}
 	return oerr_setx(e, EINVAL, "--rootless: expected true, false or auto, got \"%s\"", v);
+}
+
+bool global_rootless(void)
+{
+	if (G.rootless_auto) {
+		G.rootless = geteuid() != 0 || userns_running_in();
+		G.rootless_auto = false;
+	}
+	return G.rootless;
 }
 
 /* Without --root: $XDG_RUNTIME_DIR/ocirt for a user other than root (also
@@ -168,6 +179,11 @@ int main(int argc, char **argv)
 		{ "version", 'v', OPT_BOOL, &version, NULL },
 		{ 0 },
 	};
+	/* jansson seeds its hash tables from /dev/urandom (an open, a read and
+	 * a close) unless told: one getrandom instead. */
+	size_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+		json_object_seed(seed);
 	struct oerr e = { 0 };
 	int argi = 1, npos;
 	const char *pos[1];

@@ -52,7 +52,7 @@ static int forward_notify_in_child(int sock, const char *host, pid_t init, struc
 int cmd_run(int argc, char **argv)
 {
 	struct create_opts o = { .root = G.root, .console_fd = -1, .systemd_cgroup = G.systemd_cgroup,
-				  .rootless = G.rootless };
+				  .rootless = global_rootless() };
 	bool detach = false, keep = false;
 	const struct opt extra[] = {
 		{ "detach", 'd', OPT_BOOL, &detach, "do not wait for the container's process" },
