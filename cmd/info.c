@@ -4,14 +4,13 @@
 #include "oci/default_spec.h"
 #include "lib/net/netdev.h"
 #include "lib/criu/criu.h"
+#include "lib/process/capabilities.h"
 #include "lib/resctrl/resctrl.h"
 #include "lib/rootfs/mountopts.h"
 #include "lib/seccomp/seccomp.h"
 #include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/capability.h>
-#include <sys/capability.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,19 +88,8 @@ static json_t *mount_options(void)
 static json_t *capability_names(void)
 {
 	json_t *a = json_array();
-	for (int c = 0; c <= CAP_LAST_CAP; c++) {
-		char *name = cap_to_name(c);
-		if (!name)
-			continue;
-		char up[64] = "CAP_";
-		size_t i = 4;
-		const char *n = strncmp(name, "cap_", 4) ? name : name + 4;
-		for (; *n && i < sizeof(up) - 1; n++)
-			up[i++] = (char)(*n >= 'a' && *n <= 'z' ? *n - 32 : *n);
-		up[i] = '\0';
-		cap_free(name);
-		json_array_append_new(a, json_string(up));
-	}
+	for (int c = 0; caps_name(c); c++)
+		json_array_append_new(a, json_string(caps_name(c)));
 	return a;
 }
 

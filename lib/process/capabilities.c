@@ -1,12 +1,16 @@
 /* Capability sets from process.capabilities. Sets are handled as 64-bit masks:
- * the kernel's capability ABI has 64 bits, so no capability number exceeds 63. */
+ * the kernel's capability ABI has 64 bits, so no capability number exceeds 63.
+ * No libcap: its constructor alone probes the bounding set in every ocirt
+ * process, and the few calls needed here are capget, capset and prctl. */
 #include "lib/process/capabilities.h"
-#include <ctype.h>
+#include <errno.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 enum { SET_BOUNDING, SET_EFFECTIVE, SET_INHERITABLE, SET_PERMITTED, SET_AMBIENT, SET__COUNT };
 
@@ -14,6 +18,45 @@ struct capset_list {
 	char **names;
 	size_t n;
 };
+
+/* The capabilities by number, as linux/capability.h names them. */
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+	"CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+	"CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+const char *caps_name(int c)
+{
+	return c >= 0 && c < (int)(sizeof(cap_names) / sizeof(cap_names[0])) ? cap_names[c] : NULL;
+}
+
+int caps_get(uint64_t *eff, uint64_t *perm, uint64_t *inh)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	*inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	return 0;
+}
+
+int caps_set(uint64_t eff, uint64_t perm, uint64_t inh)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {
+		{ (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
+		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
+	};
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
 
 static void cap_lists(const struct spec_caps *c, struct capset_list l[SET__COUNT])
 {
@@ -24,30 +67,55 @@ static void cap_lists(const struct spec_caps *c, struct capset_list l[SET__COUNT
 	l[SET_AMBIENT] = (struct capset_list){ c->ambient, c->n_ambient };
 }
 
+/* What this process knows of the kernel and of its bounding set, learnt once:
+ * the highest capability number the kernel has (-1: not yet known), and the
+ * bounding set as caps_drop_bounding left it (valid once bset_known). */
+static int kernel_last_cap = -1;
+static uint64_t bset;
+static bool bset_known;
+
+/* The kernel's last capability: PR_CAPBSET_READ says EINVAL past it. */
 static int last_cap(void)
 {
-	int n = (int)cap_max_bits();
-	if (n > 64)
-		n = 64;
-	return n - 1;
+	if (kernel_last_cap >= 0)
+		return kernel_last_cap;
+	int lo = 0, hi = 63;	/* lo is known; CAP_CHOWN (0) always is */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) < 0 && errno == EINVAL)
+			hi = mid - 1;
+		else
+			lo = mid;
+	}
+	return kernel_last_cap = lo;
 }
 
-/* "CAP_KILL" -> CAP_KILL; -1 when the name is not a capability of this kernel. */
+/* The bounding set, one PR_CAPBSET_READ per capability up to the kernel's
+ * last, which the first EINVAL gives away. */
+static uint64_t read_bounding(void)
+{
+	uint64_t m = 0;
+	int c;
+	for (c = 0; c < 64; c++) {
+		int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (r < 0 && errno == EINVAL)
+			break;
+		if (r > 0)
+			m |= UINT64_C(1) << c;
+	}
+	if (kernel_last_cap < 0 && c > 0)
+		kernel_last_cap = c - 1;
+	return m;
+}
+
+/* "CAP_KILL" -> CAP_KILL; -1 when the name is not a capability of this
+ * kernel (runc only knows the upper-case spelling). */
 static int cap_number(const char *name)
 {
-	char lower[64];
-	size_t len = strlen(name);
-	if (len < 5 || len >= sizeof(lower) || strncmp(name, "CAP_", 4) != 0)
-		return -1;
-	for (size_t i = 0; i <= len; i++) {
-		if (islower((unsigned char)name[i]))
-			return -1;	/* runc only knows the upper-case spelling */
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	}
-	cap_value_t v;
-	if (cap_from_name(lower, &v) < 0 || v < 0 || v > last_cap())
-		return -1;
-	return v;
+	for (int v = 0; caps_name(v); v++)
+		if (!strcmp(name, caps_name(v)))
+			return v <= last_cap() ? v : -1;
+	return -1;
 }
 
 static uint64_t names_mask(const struct capset_list *l)
@@ -68,15 +136,36 @@ int caps_drop_bounding(const struct spec_process *p, struct oerr *e)
 	struct capset_list l[SET__COUNT];
 	cap_lists(&p->capabilities, l);
 	uint64_t keep = names_mask(&l[SET_BOUNDING]);
-	for (int c = 0; c <= last_cap(); c++) {
-		if (keep & (UINT64_C(1) << c))
+	/* Drop each unwanted one straight away: dropping one already gone is
+	 * no error, and the first EINVAL is the kernel's last capability. Only
+	 * a runtime without CAP_SETPCAP (EPERM) must look whether it is there. */
+	int c;
+	for (c = 0; c < 64; c++) {
+		uint64_t bit = UINT64_C(1) << c;
+		if (keep & bit)
 			continue;
-		/* Already absent (or unknown to the kernel): nothing to drop. */
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) <= 0)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0)
 			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			return oerr_set(e, errno, "drop capability %d from the bounding set", c);
+		if (errno == EINVAL)
+			break;
+		int err = errno;
+		if (err == EPERM) {
+			int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+			if (r < 0 && errno == EINVAL)
+				break;
+			if (r == 0)
+				continue;	/* absent already */
+		}
+		return oerr_set(e, err, "drop capability %d from the bounding set", c);
 	}
+	if (kernel_last_cap < 0 && c < 64)
+		kernel_last_cap = c - 1;
+	/* What is left is what is kept and was there. */
+	bset = 0;
+	for (c = 0; c <= last_cap(); c++)
+		if ((keep & (UINT64_C(1) << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0)
+			bset |= UINT64_C(1) << c;
+	bset_known = true;
 	return 0;
 }
 
@@ -102,17 +191,6 @@ static void warn_skip(const char *name, const char *set, const char *why)
 	fprintf(stderr, "ocirt: warning: capability %s in the %s set %s, ignored\n", name, set, why);
 }
 
-static uint64_t flag_mask(cap_t c, cap_flag_t f)
-{
-	uint64_t m = 0;
-	for (int v = 0; v <= last_cap(); v++) {
-		cap_flag_value_t val = CAP_CLEAR;
-		if (cap_get_flag(c, v, f, &val) == 0 && val == CAP_SET)
-			m |= UINT64_C(1) << v;
-	}
-	return m;
-}
-
 /* Keep the listed capabilities that `allowed` holds; warn about the others. */
 static uint64_t grantable(const struct capset_list *l, uint64_t allowed, const char *set, const char *why)
 {
@@ -131,22 +209,8 @@ static uint64_t grantable(const struct capset_list *l, uint64_t allowed, const c
 
 static int set_proc(uint64_t eff, uint64_t perm, uint64_t inh, struct oerr *e)
 {
-	cap_t c = cap_init();
-	if (!c)
-		return oerr_set(e, errno, "set capabilities");
-	int ret = 0;
-	for (int v = 0; v <= last_cap() && ret == 0; v++) {
-		cap_value_t one[1] = { v };
-		uint64_t bit = UINT64_C(1) << v;
-		if (((eff & bit) && cap_set_flag(c, CAP_EFFECTIVE, 1, one, CAP_SET) < 0) ||
-		    ((perm & bit) && cap_set_flag(c, CAP_PERMITTED, 1, one, CAP_SET) < 0) ||
-		    ((inh & bit) && cap_set_flag(c, CAP_INHERITABLE, 1, one, CAP_SET) < 0))
-			ret = oerr_set(e, errno, "set capabilities");
-	}
-	if (ret == 0 && cap_set_proc(c) < 0)
-		ret = oerr_set(e, errno, "set capabilities");
-	cap_free(c);
-	return ret;
+	int r = caps_set(eff, perm, inh);
+	return r < 0 ? oerr_set(e, -r, "set capabilities") : 0;
 }
 
 int caps_apply(const struct spec_process *p, struct oerr *e)
@@ -156,15 +220,14 @@ int caps_apply(const struct spec_process *p, struct oerr *e)
 	cap_lists(p->has_capabilities ? &p->capabilities : &none, l);
 	warn_unknown(l);
 
-	cap_t cur = cap_get_proc();
-	if (!cur)
-		return oerr_set(e, errno, "read current capabilities");
-	uint64_t cur_perm = flag_mask(cur, CAP_PERMITTED), cur_inh = flag_mask(cur, CAP_INHERITABLE);
-	cap_free(cur);
-	uint64_t bound = 0;
-	for (int v = 0; v <= last_cap(); v++)
-		if (prctl(PR_CAPBSET_READ, v, 0, 0, 0) > 0)
-			bound |= UINT64_C(1) << v;
+	uint64_t cur_eff, cur_perm, cur_inh;
+	int r = caps_get(&cur_eff, &cur_perm, &cur_inh);
+	if (r < 0)
+		return oerr_set(e, -r, "read current capabilities");
+	uint64_t known = last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (last_cap() + 1)) - 1;
+	cur_perm &= known;
+	cur_inh &= known;
+	uint64_t bound = bset_known ? bset : read_bounding();
 
 	uint64_t perm = grantable(&l[SET_PERMITTED], cur_perm, "permitted", "is not held by the runtime");
 	uint64_t eff = grantable(&l[SET_EFFECTIVE], perm, "effective", "is not in the permitted set");

@@ -1,8 +1,9 @@
-/* Capabilities of the container process (libcap). Unknown capability names
+/* Capabilities of the container process. Unknown capability names
  * and capabilities the runtime cannot grant are warned about on stderr and
  * ignored, never an error, so one config works across kernels. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include "base/err.h"
 #include "oci/spec.h"
 
@@ -16,3 +17,10 @@ int caps_apply(const struct spec_process *p, struct oerr *e);
  * capabilities that the checks of its final execve may need: those not in
  * the ambient set. See trampoline_exec. */
 bool caps_lost_at_exec(const struct spec_process *p);
+/* The name of capability c ("CAP_KILL"), or NULL past the last this
+ * runtime knows. */
+const char *caps_name(int c);
+/* capget/capset of this process's effective, permitted and inheritable
+ * sets; 0 or -errno. */
+int caps_get(uint64_t *eff, uint64_t *perm, uint64_t *inh);
+int caps_set(uint64_t eff, uint64_t perm, uint64_t inh);

@@ -1,7 +1,6 @@
 #include "lib/process/trampoline.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,28 +64,6 @@ bool trampoline_fits(const struct spec_seccomp *sc, const struct spec_process *p
 }
 
 static void uncarry_caps(const char *arg);
-
-static int caps_get(uint64_t *eff, uint64_t *perm, uint64_t *inh)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -errno;
-	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	*inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
-	return 0;
-}
-
-static int caps_set(uint64_t eff, uint64_t perm, uint64_t inh)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
-		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
-	};
-	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
-}
 
 /* The trampoline's own execve, by a process that is not root, would leave it
  * only its ambient capabilities: the checks of the final execve (CAP_DAC_OVERRIDE
