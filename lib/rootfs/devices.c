@@ -1,5 +1,6 @@
 #include "lib/rootfs/devices.h"
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -40,6 +41,47 @@ static mode_t ifmt(char type)
 	}
 }
 
+/* The directory of the last node or link made: most are in /dev, which is
+ * resolved once for all of them. */
+struct dircache {
+	char *dir;	/* cleaned path of the directory, or NULL */
+	int fd;
+};
+
+static void dircache_clear(struct dircache *dc)
+{
+	free(dc->dir);
+	dc->dir = NULL;
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+}
+
+/* pathres_open_parent(rootfd, path, PATHRES_MKDIR), through the cache: the
+ * fd stays the cache's (the caller must not close it). */
+static int open_parent(struct dircache *dc, int rootfd, const char *path, char **name, struct oerr *e)
+{
+	_cleanup_free_ char *clean = pathres_clean(path);
+	if (!clean)
+		return oerr_set(e, ENOMEM, "resolve %s in rootfs", path);
+	char *slash = strrchr(clean, '/');
+	if (slash != clean && dc->dir && strlen(dc->dir) == (size_t)(slash - clean) &&
+	    !strncmp(dc->dir, clean, (size_t)(slash - clean))) {
+		if (!(*name = strdup(slash + 1)))
+			return oerr_set(e, ENOMEM, "resolve %s in rootfs", path);
+		return dc->fd;
+	}
+	dircache_clear(dc);
+	int fd = pathres_open_parent(rootfd, path, PATHRES_MKDIR, name, e);
+	if (fd < 0)
+		return fd;
+	dc->fd = fd;
+	/* not cached when the directory is "/" or strndup fails */
+	if (slash != clean)
+		dc->dir = strndup(clean, (size_t)(slash - clean));
+	return fd;
+}
+
 /* Empty whatever the rootfs has at name: a node the image shipped (or a symlink
  * it planted) must not stand in for the one we make. */
 static int clear_entry(int dir, const char *name, const char *path, struct oerr *e)
@@ -78,29 +120,46 @@ static int bind_node(int dir, const char *name, const struct node *n, int given,
 	return 0;
 }
 
-static int make_node(int rootfd, const struct node *n, bool bind, int given, struct oerr *e)
+static int make_node(struct dircache *dc, int rootfd, const struct node *n, bool bind, int given,
+		     struct oerr *e)
 {
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int dir = pathres_open_parent(rootfd, n->path, PATHRES_MKDIR, &name, e);
+	int dir = open_parent(dc, rootfd, n->path, &name, e);
 	if (dir < 0)
 		return oerr_wrap(e, "create device %s", n->path);
-	int r = clear_entry(dir, name, n->path, e);
-	if (r < 0)
-		return r;
 	dev_t dev = n->type == 'p' ? 0 : makedev(n->major, n->minor);
 	mode_t type = ifmt(n->type);
+	int r;
 	/* a fifo needs no privilege, so it is made even in a user namespace */
-	if ((bind || given >= 0) && n->type != 'p')
+	if ((bind || given >= 0) && n->type != 'p') {
+		if ((r = clear_entry(dir, name, n->path, e)) < 0)
+			return r;
 		return bind_node(dir, name, n, given, e);
-	if (mknodat(dir, name, type | (n->mode & 07777), dev) < 0) {
+	}
+	/* Whatever the rootfs has there goes first (clear_entry), but only
+	 * when there is something: a fresh /dev has nothing. */
+	int made = mknodat(dir, name, type | (n->mode & 07777), dev);
+	if (made < 0 && errno == EEXIST) {
+		if ((r = clear_entry(dir, name, n->path, e)) < 0)
+			return r;
+		made = mknodat(dir, name, type | (n->mode & 07777), dev);
+	}
+	if (made < 0) {
 		if (errno == EPERM && n->type != 'p')
 			return bind_node(dir, name, n, -1, e);
 		return oerr_set(e, errno, "mknod %s", n->path);
 	}
+	struct stat sb;
+	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return oerr_set(e, errno, "stat %s", n->path);
+	if ((sb.st_mode & S_IFMT) != type || (n->type != 'p' && sb.st_rdev != dev))
+		return oerr_setx(e, EEXIST, "create device %s: another node took its place", n->path);
+	if (sb.st_uid == n->uid && sb.st_gid == n->gid)
+		return 0;	/* made with the owner it needs */
+	/* chown what was checked, not whatever is at the name by then */
 	_cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return oerr_set(e, errno, "open %s", n->path);
-	struct stat sb;
 	if (fstat(fd, &sb) < 0)
 		return oerr_set(e, errno, "stat %s", n->path);
 	if ((sb.st_mode & S_IFMT) != type || (n->type != 'p' && sb.st_rdev != dev))
@@ -117,18 +176,23 @@ static bool same_path(const char *a, const char *b)
 	return ca && cb && strcmp(ca, cb) == 0;
 }
 
-static int make_link(int rootfd, const char *target, const char *path, bool replace, struct oerr *e)
+static int make_link(struct dircache *dc, int rootfd, const char *target, const char *path, bool replace,
+		     struct oerr *e)
 {
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int dir = pathres_open_parent(rootfd, path, PATHRES_MKDIR, &name, e);
+	int dir = open_parent(dc, rootfd, path, &name, e);
 	if (dir < 0)
 		return oerr_wrap(e, "symlink %s", path);
-	if (replace) {
+	if (symlinkat(target, dir, name) == 0)
+		return 0;
+	if (errno == EEXIST && replace) {
 		int r = clear_entry(dir, name, path, e);
 		if (r < 0)
 			return r;
+		if (symlinkat(target, dir, name) == 0)
+			return 0;
 	}
-	if (symlinkat(target, dir, name) < 0 && errno != EEXIST)
+	if (errno != EEXIST)
 		return oerr_set(e, errno, "symlink %s -> %s", path, target);
 	return 0;
 }
@@ -150,8 +214,8 @@ static int make_console(int rootfd, struct oerr *e)
 	return 0;
 }
 
-static int setup(int rootfd, const struct spec *s, bool in_userns, const int *dev_fds, size_t n_dev_fds,
-		 struct oerr *e)
+static int setup(struct dircache *dc, int rootfd, const struct spec *s, bool in_userns, const int *dev_fds,
+		 size_t n_dev_fds, struct oerr *e)
 {
 	const struct spec_linux *l = s->linux_;
 	size_t nd = l ? l->n_devices : 0;
@@ -160,7 +224,7 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, const int *de
 		bool overridden = false;
 		for (size_t k = 0; k < nd && !overridden; k++)
 			overridden = l->devices[k].path && same_path(l->devices[k].path, defaults[i].path);
-		if (!overridden && (r = make_node(rootfd, &defaults[i], in_userns, -1, e)) < 0)
+		if (!overridden && (r = make_node(dc, rootfd, &defaults[i], in_userns, -1, e)) < 0)
 			return r;
 	}
 	for (size_t k = 0; k < nd; k++) {
@@ -179,10 +243,10 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, const int *de
 		if (d->type != 'c' && d->type != 'u' && d->type != 'b' && d->type != 'p')
 			return oerr_setx(e, EINVAL, "linux.devices[%zu]: unknown type '%c'", k, d->type);
 		int given = dev_fds && k < n_dev_fds ? dev_fds[k] : -1;
-		if ((r = make_node(rootfd, &n, in_userns, given, e)) < 0)
+		if ((r = make_node(dc, rootfd, &n, in_userns, given, e)) < 0)
 			return oerr_wrap(e, "linux.devices[%zu]", k);
 	}
-	if ((r = make_link(rootfd, "pts/ptmx", "/dev/ptmx", true, e)) < 0)
+	if ((r = make_link(dc, rootfd, "pts/ptmx", "/dev/ptmx", true, e)) < 0)
 		return r;
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "/dev/fd" },
@@ -191,10 +255,10 @@ static int setup(int rootfd, const struct spec *s, bool in_userns, const int *de
 		{ "/proc/self/fd/2", "/dev/stderr" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if ((r = make_link(rootfd, links[i][0], links[i][1], false, e)) < 0)
+		if ((r = make_link(dc, rootfd, links[i][0], links[i][1], false, e)) < 0)
 			return r;
 	/* kernels may be built without /proc/kcore */
-	if (access("/proc/kcore", F_OK) == 0 && (r = make_link(rootfd, "/proc/kcore", "/dev/core", false, e)) < 0)
+	if (access("/proc/kcore", F_OK) == 0 && (r = make_link(dc, rootfd, "/proc/kcore", "/dev/core", false, e)) < 0)
 		return r;
 	if (s->process && s->process->terminal && (r = make_console(rootfd, e)) < 0)
 		return r;
@@ -206,7 +270,9 @@ int devices_setup(int rootfd, const struct spec *s, bool in_userns, const int *d
 {
 	/* node modes are exactly the configured ones */
 	mode_t old = umask(0);
-	int r = setup(rootfd, s, in_userns, dev_fds, n_dev_fds, e);
+	struct dircache dc = { .dir = NULL, .fd = -1 };
+	int r = setup(&dc, rootfd, s, in_userns, dev_fds, n_dev_fds, e);
+	dircache_clear(&dc);
 	umask(old);
 	return r;
 }
