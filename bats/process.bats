@@ -290,6 +290,23 @@ home_is() {
 	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 0 ]
 }
 
+@test "signals ignored or blocked by the runtime's caller reach neither the process nor an exec'd one" {
+	# env(1) execs ocirt with SIGUSR1 and SIGPIPE ignored and SIGUSR2 blocked:
+	# all three would survive into the container without the init's reset.
+	OCIRT_AS=(env --ignore-signal=USR1 --ignore-signal=PIPE --block-signal=USR2)
+	run_ct cat /proc/self/status
+	assert_status 0
+	[ "$(status_field SigIgn)" = 0000000000000000 ]
+	[ "$(status_field SigBlk)" = 0000000000000000 ]
+	OCIRT_AS=()
+	start_sleeper
+	OCIRT_AS=(env --ignore-signal=USR1 --ignore-signal=PIPE --block-signal=USR2)
+	ocirt exec "$ID" cat /proc/self/status
+	assert_status 0
+	[ "$(status_field SigIgn)" = 0000000000000000 ]
+	[ "$(status_field SigBlk)" = 0000000000000000 ]
+}
+
 @test "rlimits" {
 	update_config '.process.rlimits = [
 		{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200},

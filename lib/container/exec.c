@@ -224,13 +224,9 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 {
 	struct oerr e = { 0 };
 	char exe[PATH_MAX];
-	sigset_t none;
 	/* --debug: our steps go to the runtime over the sync socket. */
 	sync_debug_to(c->sync_fd);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	procattr_reset_signals();
 	/* Before joining: nothing in the container may ptrace us or open /proc/<us>/exe. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -333,11 +333,7 @@ void init_main(struct init_ctx *c)
 	/* --debug: our steps go to the runtime, never to what will be the container's stderr. */
 	sync_debug_to(c->sync_fd);
 	/* The runtime may block or ignore signals (run forwards them); the container starts clean. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	procattr_reset_signals();
 	/* The runtime dying mid-create must take the half-made container with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Nothing in the container may ptrace us or read our memory while we hold

@@ -1,4 +1,5 @@
 #include "lib/hooks/hooks.h"
+#include "lib/process/process_attrs.h"
 #include "lib/container/sync.h"
 #include "lib/process/trampoline.h"
 #include "base/util.h"
@@ -64,12 +65,7 @@ static _Noreturn void hook_child(const struct spec_hook *h, int stdin_r, int err
 
 	/* The hook starts with a clean signal state: ignored dispositions
 	 * (SIGPIPE in particular) and the mask survive execve otherwise. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	procattr_reset_signals();
 
 	/* Move both pipe ends above 3 first so that the dups below cannot
 	 * clobber one another whatever numbers pipe2() handed out. */

@@ -14,6 +14,9 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -175,4 +178,45 @@ int procattr_become(const struct spec_process *p, bool cwd_deferred, char *exe, 
 	if (cwd_deferred && (ret = procattr_chdir(p, false, true, e)) < 0)
 		return ret;
 	return execpath_resolve(p, exe, exelen, e);
+}
+
+/* The signals with a handler or ignored, from /proc/self/status (SigCgt and
+ * SigIgn: one read instead of a call per signal); false when it cannot be
+ * read there, or is not procfs's. */
+static bool signals_not_default(uint64_t *mask)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct statfs sf;
+	size_t len = 0;
+	ssize_t n = 0;
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+		while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+			len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	const char *ign = strstr(buf, "\nSigIgn:\t"), *cgt = strstr(buf, "\nSigCgt:\t");
+	if (n < 0 || !ign || !cgt)
+		return false;
+	char *end1, *end2;
+	uint64_t i = strtoull(ign + 9, &end1, 16), c = strtoull(cgt + 9, &end2, 16);
+	if (*end1 != '\n' || *end2 != '\n')
+		return false;
+	*mask = i | c;
+	return true;
+}
+
+void procattr_reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	uint64_t mask = UINT64_MAX;
+	if (!signals_not_default(&mask))
+		mask = UINT64_MAX;
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if ((mask & (UINT64_C(1) << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 }

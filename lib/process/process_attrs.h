@@ -36,3 +36,7 @@ int procattr_make_cwd(const struct spec_process *p, struct oerr *e);
  * the path of process.args[0] into exe. */
 int procattr_become(const struct spec_process *p, bool cwd_deferred, char *exe, size_t exelen,
 		    struct oerr *e);
+/* A clean signal state for what will be exec'd: nothing blocked, and every
+ * signal with a handler or ignored back to its default (ignored ones would
+ * survive execve). */
+void procattr_reset_signals(void);
