@@ -2,6 +2,8 @@
 #include "base/util.h"
 #include "oci/spec.h"
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -311,15 +313,41 @@ unsigned long long proc_start_time(pid_t pid)
 	return strtoull(p, NULL, 10);
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;	/* days from 0000-03-01 */
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;					/* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;	/* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		/* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;				/* [0, 11], from March */
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 void time_rfc3339(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime, whose tzset reads /etc/localtime for nothing: this is UTC. */
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	time_rfc3339_at(&ts, buf, len);
+}
+
+void time_rfc3339_at(const struct timespec *t, char *buf, size_t len)
+{
+	struct timespec ts = *t;
+	/* By hand: glibc's gmtime_r (and strftime) read /etc/localtime on first
+	 * use, which a UTC time does not need. */
+	int64_t secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	int y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+		 (int)(rem % 60), ts.tv_nsec);
 }
 
 int statedir_write_host_mounts(int dirfd, uint64_t mnt_id, const char *rootfs, struct oerr *e)

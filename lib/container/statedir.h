@@ -14,6 +14,7 @@
  * The final state.json repeats the first two. Every file is written atomically
  * (temp file, rename), state.json durably (fsync'd before the rename). */
 #pragma once
+#include <time.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -77,3 +78,5 @@ void time_rfc3339(char *buf, size_t len);
  * written either (state.json; the records describe processes and cgroups
  * that do not outlive a host crash, and skip the cost). */
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, bool durable, struct oerr *e);
+/* The same for a given time (UTC, nanoseconds, "Z"). */
+void time_rfc3339_at(const struct timespec *ts, char *buf, size_t len);
