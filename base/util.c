@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
 {
@@ -175,4 +178,28 @@ int mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+static int cmp_fd(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+void close_fds(int *fds, size_t n)
+{
+	qsort(fds, n, sizeof(*fds), cmp_fd);
+	for (size_t i = 0; i < n;) {
+		if (fds[i] < 0) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j + 1 < n && fds[j + 1] == fds[j] + 1)
+			j++;
+		if (j == i || syscall(SYS_close_range, (unsigned)fds[i], (unsigned)fds[j], 0) < 0)
+			for (size_t k = i; k <= j; k++)
+				close(fds[k]);
+		i = j + 1;
+	}
 }

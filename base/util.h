@@ -53,3 +53,6 @@ int read_all(int fd, void *buf, size_t len);
 bool path_at_or_under(const char *p, const char *dir);
 /* mkdir -p, mode for each created component; 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
+/* Close the n fds (those < 0 skipped), one close_range(2) per run of
+ * consecutive numbers; close(2) where close_range is missing. Reorders fds. */
+void close_fds(int *fds, size_t n);

@@ -511,6 +511,20 @@ static int make_dirs(const struct cg_hiers *hs, char **tops, struct oerr *e)
 		const struct cg_hier *h = &hs->h[i];
 		bool cpuset = !h->v2 && cg_controllers_has(h->controllers, "cpuset", ',');
 		size_t ml = strlen(h->mountpoint), len = strlen(h->dir);
+		/* Mostly the parent is there: one mkdir, and the walk from the
+		 * mount point down only when it is not. */
+		if (len > ml && mkdir(h->dir, 0755) == 0) {
+			int r;
+			if (!(tops[i] = strdup(h->dir)))
+				return oerr_set(e, ENOMEM, "create cgroup");
+			if (cpuset && (r = cg_v1_cpuset_inherit(h->dir, e)) < 0)
+				return r;
+			continue;
+		}
+		if (len > ml && errno == EEXIST)
+			continue;
+		if (len > ml && errno != ENOENT)
+			return oerr_set(e, errno, "create cgroup %s", h->dir);
 		_cleanup_free_ char *prefix = strdup(h->dir);
 		if (!prefix)
 			return oerr_set(e, ENOMEM, "create cgroup");

@@ -29,10 +29,32 @@ static int open_in(const char *dir, const char *file, int flags, struct oerr *e)
 	return fd;
 }
 
+/* open_in for a hierarchy's file, that opens it first and looks why only
+ * when it is missing (cg_hier_joinable's stat is the rare case): *skip when
+ * the cgroup is missing where cg_hier_optional allows it. */
+static int open_joinable(const struct cg_hiers *hs, const struct cg_hier *h, const char *file, int flags,
+			 bool *skip, struct oerr *e)
+{
+	*skip = false;
+	_cleanup_free_ char *p = cg_join(h->dir, file);
+	if (!p)
+		return oerr_setx(e, ENOMEM, "join cgroup");
+	int fd = open(p, flags | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : oerr_set(e, errno, "join cgroup %s", h->dir);
+	int r = cg_hier_joinable(hs, h, e);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		*skip = true;
+		return -ENOENT;
+	}
+	return oerr_set(e, ENOENT, "join cgroup %s", h->dir);
+}
+
 int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct oerr *e)
 {
 	*j = CGROUP_JOIN_NONE;
-	int r;
 	if (!(j->v1_tasks = calloc(hs->n + 1, sizeof(*j->v1_tasks))) ||
 	    !(j->v1_dirs = calloc(hs->n + 1, sizeof(*j->v1_dirs))))
 		goto nomem;
@@ -43,11 +65,10 @@ int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct 
 			const struct cg_hier *h = &hs->h[i];
 			if (h->v2 || cg_controllers_has(h->controllers, "freezer", ',') != (pass == 1))
 				continue;
-			if ((r = cg_hier_joinable(hs, h, e)) < 0)
-				goto fail;
-			if (r == 0)
+			bool skip;
+			int fd = open_joinable(hs, h, "tasks", O_WRONLY, &skip, e);
+			if (skip)
 				continue;
-			int fd = open_in(h->dir, "tasks", O_WRONLY, e);
 			if (fd < 0)
 				goto fail;
 			j->v1_tasks[j->n_v1] = fd;
@@ -56,11 +77,14 @@ int cg_join_open_hiers(const struct cg_hiers *hs, struct cgroup_join *j, struct 
 		}
 	}
 	const struct cg_hier *h2 = cg_hier_v2(hs);
-	if (h2 && (r = cg_hier_joinable(hs, h2, e)) < 0)
-		goto fail;
-	if (h2 && r == 1) {
-		if ((j->v2_dir = open_in(h2->dir, ".", O_PATH | O_DIRECTORY, e)) < 0 ||
-		    (j->v2_procs = open_in(h2->dir, "cgroup.procs", O_WRONLY, e)) < 0)
+	bool skip = false;
+	if (h2 && (j->v2_dir = open_joinable(hs, h2, ".", O_PATH | O_DIRECTORY, &skip, e)) < 0) {
+		j->v2_dir = -1;
+		if (!skip)
+			goto fail;
+	}
+	if (h2 && !skip) {
+		if ((j->v2_procs = open_in(h2->dir, "cgroup.procs", O_WRONLY, e)) < 0)
 			goto fail;
 		if (!(j->v2_name = strdup(h2->dir)))
 			goto nomem;
@@ -112,16 +136,19 @@ int cgroup_join_self(struct cgroup_join *j, struct oerr *e)
 
 void cgroup_join_close(struct cgroup_join *j)
 {
-	for (size_t i = 0; i < j->n_v1; i++) {
-		close(j->v1_tasks[i]);
+	for (size_t i = 0; i < j->n_v1; i++)
 		free(j->v1_dirs[i]);
-	}
-	free(j->v1_tasks);
-	free(j->v1_dirs);
-	if (j->v2_dir >= 0)
+	/* the fds were opened one after the other: a close_range or two */
+	if (j->v1_tasks) {
+		j->v1_tasks[j->n_v1] = j->v2_dir;	/* the array has room for one more */
+		close_fds(j->v1_tasks, j->n_v1 + 1);
+	} else if (j->v2_dir >= 0) {
 		close(j->v2_dir);
+	}
 	if (j->v2_procs >= 0)
 		close(j->v2_procs);
+	free(j->v1_tasks);
+	free(j->v1_dirs);
 	free(j->v2_name);
 	bool into = j->cloned_into;
 	*j = CGROUP_JOIN_NONE;

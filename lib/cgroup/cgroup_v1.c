@@ -185,15 +185,20 @@ int cg_v1_cpuset_inherit(const char *dir, struct oerr *e)
 	*slash = '\0';
 	static const char *const names[] = { "cpus", "mems" };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		/* The parent's file tells the naming ("cpus" on a hierarchy
+		 * mounted noprefix); its value is written as it is: the new
+		 * cgroup's own is empty, or already the parent's when the parent
+		 * has cgroup.clone_children set, so it needs no reading. */
 		char b[32];
-		const char *f = cpuset_file(dir, names[i], b, sizeof(b));
-		_cleanup_free_ char *mine = NULL, *theirs = NULL;
-		int r = cg_read(dir, f, &mine, e);
-		if (r < 0)
-			return r;
-		if (*mine)
-			continue;
-		if ((r = cg_read(parent, f, &theirs, e)) < 0 || (r = cg_write(dir, f, theirs, e)) < 0)
+		snprintf(b, sizeof(b), "cpuset.%s", names[i]);
+		const char *f = b;
+		_cleanup_free_ char *theirs = NULL;
+		int r = cg_read(parent, f, &theirs, e);
+		if (r == -ENOENT) {
+			f = names[i];
+			r = cg_read(parent, f, &theirs, e);
+		}
+		if (r < 0 || (r = cg_write(dir, f, theirs, e)) < 0)
 			return r;
 	}
 	return 0;

@@ -11,7 +11,7 @@ int cg_v1_set_memory(const char *dir, const struct spec_memory *m, struct oerr *
 int cg_v1_set_cpu(const char *dir, const struct spec_cpu *c, struct oerr *e);
 int cg_v1_set_cpuset(const char *dir, const struct spec_cpu *c, struct oerr *e);
 /* A new cpuset cgroup starts with no cpus and mems, and takes no process
- * that way: copy the parent's where empty. */
+ * that way: give it the parent's. Only for a directory just made. */
 int cg_v1_cpuset_inherit(const char *dir, struct oerr *e);
 int cg_v1_set_blkio(const char *dir, const struct spec_blkio *b, struct oerr *e);
 int cg_v1_set_hugetlb(const char *dir, const struct spec_resources *r, struct oerr *e);
