@@ -142,6 +142,8 @@ int procattr_chdir(const struct spec_process *p, bool allow_eacces, bool verify,
 
 int procattr_make_cwd(const struct spec_process *p, struct oerr *e)
 {
+	if (!strcmp(p->cwd, "/"))
+		return 0;	/* the root is there */
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return oerr_set(e, errno, "process.cwd \"%s\": open /", p->cwd);

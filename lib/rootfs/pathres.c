@@ -240,11 +240,11 @@ out:
 	return r;
 }
 
-static int try_openat2(int rootfd, const char *path, struct oerr *e)
+static int try_openat2(int rootfd, const char *path, bool no_symlinks, struct oerr *e)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
 	};
 	for (int i = 0; i < MAX_RETRIES; i++) {
 		long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
@@ -265,12 +265,16 @@ static int try_openat2(int rootfd, const char *path, struct oerr *e)
 
 int pathres_open(int rootfd, const char *path, unsigned flags, struct oerr *e)
 {
-	/* openat2 cannot name the symlink it refused, so the walk does that case */
-	if (!(flags & PATHRES_NO_SYMLINKS) && pathres_have_openat2()) {
-		int fd = try_openat2(rootfd, *path ? path : ".", e);
+	/* One call for the usual case; the walk for what it alone does: make
+	 * missing directories, and name the symlink that openat2 refused
+	 * (RESOLVE_NO_SYMLINKS says ELOOP, not where). */
+	bool no_symlinks = flags & PATHRES_NO_SYMLINKS;
+	if (pathres_have_openat2()) {
+		int fd = try_openat2(rootfd, *path ? path : ".", no_symlinks, e);
 		if (fd >= 0)
 			return fd;
-		if (fd != -ENOSYS && fd != -EAGAIN && !(fd == -ENOENT && (flags & PATHRES_MKDIR)))
+		if (fd != -ENOSYS && fd != -EAGAIN && !(fd == -ENOENT && (flags & PATHRES_MKDIR)) &&
+		    !(fd == -ELOOP && no_symlinks))
 			return fd;
 	}
 	return walk(rootfd, path, flags, NULL, e);

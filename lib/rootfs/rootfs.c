@@ -383,7 +383,9 @@ static int readonly_paths(const struct spec_linux *l, int rootfd, struct oerr *e
 	return 0;
 }
 
-static int mask_dir(int fd)
+/* An empty read-only tmpfs over the directory fd; *mnt: the mount, to be
+ * cloned for the next one. */
+static int mask_dir(int fd, int *mnt)
 {
 	static const char *const params[] = { "nr_blocks=1", "nr_inodes=1", NULL };
 	static const char *const params2[] = { "nr_blocks=1", "nr_inodes=2", NULL };
@@ -392,12 +394,16 @@ static int mask_dir(int fd)
 		m = mnt_new_fs("tmpfs", params2, MOUNT_ATTR_RDONLY);
 	if (m < 0)
 		return m;
-	return mnt_attach(m, fd);
+	int r = mnt_attach(m, fd);
+	if (r == 0)
+		*mnt = steal_fd(m);
+	return r;
 }
 
 static int masked_paths(const struct spec_linux *l, int rootfd, struct oerr *e)
 {
 	int src = -1;	/* a /dev/null mount in this namespace, to clone for the next file */
+	_cleanup_close_ int dir_src = -1;	/* for directories: the first one's empty read-only tmpfs */
 	for (size_t i = 0; i < l->n_masked_paths; i++) {
 		const char *p = l->masked_paths[i];
 		_cleanup_close_ int fd = pathres_open(rootfd, p, 0, e);
@@ -410,7 +416,17 @@ static int masked_paths(const struct spec_linux *l, int rootfd, struct oerr *e)
 			return oerr_set(e, errno, "maskedPaths[%zu]: stat %s", i, p);
 		int r;
 		if (S_ISDIR(sb.st_mode)) {
-			if ((r = mask_dir(fd)) < 0)
+			/* One tmpfs for all of them (nothing can be written to
+			 * it): the next ones get a clone of the first's mount,
+			 * two calls instead of six. */
+			if (dir_src < 0)
+				r = mask_dir(fd, &dir_src);
+			else if ((r = mnt_clone(dir_src, "", false)) >= 0) {
+				int t = r;
+				r = mnt_attach(t, fd);
+				close(t);
+			}
+			if (r < 0)
 				return oerr_set(e, r, "maskedPaths[%zu]: mount tmpfs on %s", i, p);
 			continue;
 		}
