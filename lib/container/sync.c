@@ -20,17 +20,21 @@ static const char *sync_type_name(int t)
 
 int sync_send(int fd, enum sync_type type, int val, const char *data, struct oerr *e)
 {
-	struct sync_msg m = { .type = type, .val = val };
-	size_t len = 0;
-	if (data) {
-		len = strnlen(data, sizeof(m.data) - 1);
-		memcpy(m.data, data, len);
-	}
-	m.data[len] = '\0';
-	size_t total = offsetof(struct sync_msg, data) + len + 1;
+	/* The header, the text and its NUL as one datagram, gathered: a
+	 * struct sync_msg on the stack would be 32 KiB to clear (eight pages
+	 * to fault in) for a few bytes sent. */
+	int32_t hdr[2] = { type, val };
+	size_t len = data ? strnlen(data, sizeof(((struct sync_msg *)0)->data) - 1) : 0;
+	struct iovec iov[3] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)data, .iov_len = len },
+		{ .iov_base = "", .iov_len = 1 },
+	};
+	_Static_assert(offsetof(struct sync_msg, data) == sizeof(hdr), "sync_msg header");
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
 	ssize_t n;
 	do
-		n = send(fd, &m, total, MSG_NOSIGNAL);
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return oerr_set(e, errno, "sync: send %s", sync_type_name(type));
