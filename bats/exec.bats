@@ -116,6 +116,21 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	retry test ! -e "/proc/$pid/cmdline"
 }
 
+@test "exec -d into a container without a pid namespace: the process outlives exec" {
+	jq '.linux.namespaces |= map(select(.type != "pid"))' "$BUNDLE/config.json" >"$BUNDLE/c.json"
+	mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+	start_sleeper
+	ocirt exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" sleep 97
+	assert_status 0
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	retry cmdline_is "$pid" "sleep 97 "
+	# exec is gone by now; its parent-death signal must not have followed
+	sleep 0.3
+	cmdline_is "$pid" "sleep 97 "
+	ocirt kill --all "$ID" KILL
+	retry test ! -e "/proc/$pid/cmdline"
+}
+
 @test "exec --cwd and --env" {
 	update_config '.process.env += ["KEEP=config", "OVER=config"]'
 	start_sleeper

@@ -1,8 +1,10 @@
-/* exec: run one more process inside a running container. The runtime clones a
- * child that makes itself non-dumpable, joins the container's cgroup (so that
- * what it forks is born there) and the init's namespaces through
- * /proc/<pid>/ns, forks into the container's pid namespace, drops to the
- * process's user and capabilities, and execs. The sync socket is
+/* exec: run one more process inside a running container. The runtime joins
+ * the container's pid namespace for its children (setns: pid_for_children)
+ * and clones a child, born there, that makes itself non-dumpable, joins the
+ * container's cgroup and the init's other namespaces through /proc/<pid>/ns,
+ * drops to the process's user and capabilities, and execs. Where the runtime
+ * cannot join (unprivileged, or a time namespace to join too), the child
+ * joins them all and forks into the pid namespace instead. The sync socket is
  * close-on-exec: EOF means the exec went through. */
 #include "lib/container/exec.h"
 #include "lib/container/sync.h"
@@ -251,6 +253,10 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	debug_step("exec: process set up (pid %d in the container): uid %u gid %u, cwd %s, will exec %s", getpid(),
 		   p->user.uid, p->user.gid, p->cwd, exe);
 	char **env = c->env ? c->env : (char *[]){ NULL };
+	/* The process must outlive exec -d: no parent-death signal across
+	 * execve (a forked one never had it). */
+	if (!c->fork_needed)
+		prctl(PR_SET_PDEATHSIG, 0);
 	if (c->trampoline_fd >= 0)
 		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
 	execve(exe, p->args, env);
@@ -327,6 +333,16 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 			ret = oerr_set(e, errno, "open %s", path);
 			goto out;
 		}
+	}
+	/* A pid namespace applies to children only: our own setns into it
+	 * (pid_for_children; we stay where we are) has the child born there,
+	 * where the child would have had to fork once more. Not with a time
+	 * namespace to join, nor where we may not (an unprivileged runtime):
+	 * then the child forks as before. */
+	if (c.ns_fds[SPEC_NS_PID] >= 0 && c.ns_fds[SPEC_NS_TIME] < 0 &&
+	    setns(c.ns_fds[SPEC_NS_PID], CLONE_NEWPID) == 0) {
+		close(c.ns_fds[SPEC_NS_PID]);
+		c.ns_fds[SPEC_NS_PID] = -1;
 	}
 	c.fork_needed = c.ns_fds[SPEC_NS_PID] >= 0 || c.ns_fds[SPEC_NS_TIME] >= 0;
 	if (ct->st.cgroup_path) {
