@@ -26,6 +26,11 @@ void debug_set_sink(debug_sink_fn sink)
 	debug_on = sink != NULL;
 }
 
+debug_sink_fn debug_get_sink(void)
+{
+	return debug_sink;
+}
+
 void debug_forward(const char *msg, long long step_us, long long total_us)
 {
 	if (debug_sink)

@@ -15,6 +15,8 @@ typedef void (*debug_sink_fn)(const char *msg, long long step_us, long long tota
 void debug_start(debug_sink_fn sink);
 /* Send the steps to sink from now on; NULL: turn them off. */
 void debug_set_sink(debug_sink_fn sink);
+/* Where steps go now (NULL: off), to be put back with debug_set_sink. */
+debug_sink_fn debug_get_sink(void);
 /* A step already timed elsewhere (the init's, forwarded by the runtime). */
 void debug_forward(const char *msg, long long step_us, long long total_us);
 

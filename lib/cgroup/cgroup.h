@@ -71,8 +71,17 @@ int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)
 /* clone(2) with flags, straight into j's cgroup2 directory where clone3 can;
  * -errno on failure. */
 pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr *e);
+/* clone(2) with CLONE_VM|CLONE_VFORK, as posix_spawn does: the child runs
+ * fn(arg) on the given stack, in our memory, while we wait until it execs
+ * or exits. No page tables copied, nothing to tear down at its exec: the
+ * cheap way to a child that only sets itself up and execs. Into j's
+ * cgroup2 directory with clone3 where there is one. -ENOSYS (nothing in e)
+ * where that cannot be done here: fork then. */
+pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, void *stack, size_t stack_size,
+			struct oerr *e);
 /* In the cloned child, single-threaded: join the rest of the hierarchies.
- * Closes j's fds either way. */
+ * j's fds stay open (close-on-exec): cgroup_join_close them where j's
+ * memory is the child's own. */
 int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
 void cgroup_join_close(struct cgroup_join *j);
 /* Remove the cgroup and its sub-cgroups in every hierarchy, retrying a while

@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include <linux/sched.h>
 #include "base/util.h"
+#include "base/clone3.h"
+#include <sched.h>
+#include <stdint.h>
 
 static int open_in(const char *dir, const char *file, int flags, struct oerr *e)
 {
@@ -120,6 +123,35 @@ pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr 
 	return pid;
 }
 
+pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, void *stack, size_t stack_size,
+			struct oerr *e)
+{
+	unsigned long flags = CLONE_VM | CLONE_VFORK;
+	if (j->v2_dir >= 0) {
+		struct clone_args ca = {
+			.flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (__u64)j->v2_dir,
+			.stack = (__u64)(uintptr_t)stack, .stack_size = stack_size,
+		};
+		/* set before: the child reads it from our memory, and never
+		 * returns from here */
+		j->cloned_into = true;
+		long pid = clone3_run(&ca, sizeof(ca), fn, arg);
+		if (pid >= 0)
+			return (pid_t)pid;
+		j->cloned_into = false;
+		if (pid == -EBUSY)
+			return cg_err_internal_processes(e, j->v2_name);
+		if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL)
+			return oerr_set(e, (int)-pid, "clone3 into cgroup %s", j->v2_name);
+		return -ENOSYS;	/* the caller forks instead */
+	}
+	j->cloned_into = false;
+	pid_t pid = clone(fn, (char *)stack + stack_size, (int)flags | SIGCHLD, arg);
+	if (pid < 0)
+		return oerr_set(e, errno, "clone");
+	return pid;
+}
+
 int cgroup_join_self(struct cgroup_join *j, struct oerr *e)
 {
 	int ret = 0;
@@ -130,7 +162,6 @@ int cgroup_join_self(struct cgroup_join *j, struct oerr *e)
 		ret = errno == EBUSY ? cg_err_internal_processes(e, j->v2_name)
 				     : oerr_set(e, errno, "join cgroup %s", j->v2_name);
 	}
-	cgroup_join_close(j);
 	return ret;
 }
 

@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,6 +61,7 @@ struct exec_child {
 	int root_fd;		/* the init's root, when it shares our mount namespace; else -1 */
 	int rdt_tasks_fd;	/* the container's resctrl group (linux.intelRdt), or -1 */
 	bool fork_needed;
+	bool shared_mm;		/* the child runs in our memory (exec_spawn): it frees nothing of ours */
 };
 
 /* Open the init's namespaces that differ from ours. */
@@ -199,6 +201,50 @@ static int exec_final_affinity(const struct spec_process *p, struct oerr *e)
 	return 0;
 }
 
+static __attribute__((noreturn)) void exec_child_main(struct exec_child *c);
+
+/* The child of exec_spawn: in our memory, on its own stack, while we wait.
+ * It works on a copy of c, and frees nothing of ours. */
+static int exec_child_vm(void *arg)
+{
+	struct exec_child c = *(const struct exec_child *)arg;
+	c.shared_mm = true;
+	exec_child_main(&c);
+}
+
+#define EXEC_CHILD_STACK (1024 * 1024)
+
+/* The exec child as posix_spawn makes its child (cgroup_join_spawn): a
+ * fork's copy of our page tables, its copy-on-write faults and the teardown
+ * of that copy at its exec cost more than everything else the child does.
+ * We are stopped until it has exec'd or died; it has what it needs in c.
+ * Every signal stays blocked for it until its own reset: none of our
+ * handlers may run in it. What it changes in our memory that we use again,
+ * the --debug sink, is put back. -ENOSYS: fork instead. */
+static pid_t exec_spawn(struct exec_child *c, struct oerr *e)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, EXEC_CHILD_STACK + page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		return -ENOSYS;
+	/* a guard page below the stack: an overflow faults rather than
+	 * writing over whatever is mapped there */
+	if (mprotect(map, page, PROT_NONE) < 0) {
+		munmap(map, EXEC_CHILD_STACK + page);
+		return -ENOSYS;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	debug_sink_fn sink = debug_get_sink();
+	pid_t pid = cgroup_join_spawn(&c->cgroup, exec_child_vm, c, map + page, EXEC_CHILD_STACK, e);
+	debug_set_sink(sink);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap(map, EXEC_CHILD_STACK + page);
+	return pid;
+}
+
 /* Clone the exec child with process.execCPUAffinity.initial as the
  * affinity it is born with, before it is in the container's cgroup (clone3
  * puts it in the cgroup2 one at birth); ours is put back after. */
@@ -211,7 +257,9 @@ static pid_t exec_clone(struct exec_child *c, struct oerr *e)
 	if (p->exec_cpus_initial.end &&
 	    (procattr_get_affinity(&saved, e) < 0 || procattr_set_affinity(&p->exec_cpus_initial, what, e) < 0))
 		return -1;
-	pid_t pid = cgroup_join_clone(&c->cgroup, 0, e);
+	pid_t pid = c->fork_needed ? -ENOSYS : exec_spawn(c, e);
+	if (pid == -ENOSYS)
+		pid = cgroup_join_clone(&c->cgroup, 0, e);
 	if (pid == 0)
 		return 0;
 	if (pid < 0)
@@ -232,7 +280,12 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	/* Before joining: nothing in the container may ptrace us or open /proc/<us>/exe. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (cgroup_join_self(&c->cgroup, &e) < 0 || exec_final_affinity(c->spec->process, &e) < 0 ||
+	int r = cgroup_join_self(&c->cgroup, &e);
+	/* A child in our memory leaves the fds to its exec (close-on-exec):
+	 * j's arrays are ours to free. */
+	if (!c->shared_mm)
+		cgroup_join_close(&c->cgroup);
+	if (r < 0 || exec_final_affinity(c->spec->process, &e) < 0 ||
 	    (c->rdt_tasks_fd >= 0 && rdt_join_self(steal_fd(c->rdt_tasks_fd), &e) < 0) || exec_join(c, &e) < 0)
 		goto fail;
 	debug_step("exec: child in the container's cgroup and namespaces");

@@ -344,8 +344,12 @@ void init_main(struct init_ctx *c)
 		prctl(PR_SET_DUMPABLE, 0);
 	/* Before any namespace: user code must never run outside the cgroup, and
 	 * a new cgroup namespace is rooted where the init is when it is made. */
-	if (c->cgroup && cgroup_join_self(c->cgroup, &e) < 0)
-		goto fail;
+	if (c->cgroup) {
+		int r = cgroup_join_self(c->cgroup, &e);
+		cgroup_join_close(c->cgroup);
+		if (r < 0)
+			goto fail;
+	}
 	if (c->rdt_tasks_fd >= 0 && rdt_join_self(c->rdt_tasks_fd, &e) < 0)
 		goto fail;
 	/* Not the runtime's affinity but every CPU the cpuset allows, as runc

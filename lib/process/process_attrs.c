@@ -212,13 +212,14 @@ static bool signals_not_default(uint64_t *mask)
 
 void procattr_reset_signals(void)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	uint64_t mask = UINT64_MAX;
 	if (!signals_not_default(&mask))
 		mask = UINT64_MAX;
 	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
 		if ((mask & (UINT64_C(1) << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	/* unblocked only now: a handler of the runtime's cannot run here */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
