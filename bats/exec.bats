@@ -131,6 +131,38 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 	retry test ! -e "/proc/$pid/cmdline"
 }
 
+@test "exec: a child killed while it is set up (in the runtime's memory) fails exec, saying so" {
+	command -v strace >/dev/null || skip "no strace"
+	start_sleeper
+	# setsid(2) is the exec child's alone: SIGKILL it there, before its exec
+	OCIRT_AS=(strace -f -qq -o /dev/null -e trace=setsid -e inject=setsid:signal=KILL)
+	ocirt exec "$ID" echo never
+	OCIRT_AS=()
+	assert_status 255
+	assert_contains "$stderr" "the exec child died (killed or crashed) before its exec"
+	[ -z "$output" ]
+	# the container is untouched
+	ocirt exec "$ID" echo again
+	assert_status 0
+	assert_output again
+}
+
+@test "exec: the child, born in the container's pid namespace, is non-dumpable from its birth" {
+	command -v strace >/dev/null || skip "no strace"
+	start_sleeper
+	OCIRT_AS=(strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=prctl,clone,clone3,setns -e signal=none)
+	ocirt exec "$ID" true
+	OCIRT_AS=()
+	assert_status 0
+	cat "$BATS_TEST_TMPDIR/trace" >&2
+	# the runtime: non-dumpable, then into the pid namespace, then the clone
+	rt=$(awk 'NR == 1 { print $1 }' "$BATS_TEST_TMPDIR/trace")
+	grep "^$rt " "$BATS_TEST_TMPDIR/trace" | grep -Eo 'PR_SET_DUMPABLE|CLONE_NEWPID|clone3?\(' |
+		head -n 3 | tr '\n' ' ' >"$BATS_TEST_TMPDIR/order"
+	[ "$(cat "$BATS_TEST_TMPDIR/order")" = "PR_SET_DUMPABLE CLONE_NEWPID clone3( " ] ||
+		[ "$(cat "$BATS_TEST_TMPDIR/order")" = "PR_SET_DUMPABLE CLONE_NEWPID clone( " ]
+}
+
 @test "exec --cwd and --env" {
 	update_config '.process.env += ["KEEP=config", "OVER=config"]'
 	start_sleeper

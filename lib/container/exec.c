@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -62,6 +63,7 @@ struct exec_child {
 	int rdt_tasks_fd;	/* the container's resctrl group (linux.intelRdt), or -1 */
 	bool fork_needed;
 	bool shared_mm;		/* the child runs in our memory (exec_spawn): it frees nothing of ours */
+	int *settled;		/* exec_spawn's: set by the child once it is done with our memory */
 };
 
 /* Open the init's namespaces that differ from ours. */
@@ -203,6 +205,15 @@ static int exec_final_affinity(const struct spec_process *p, struct oerr *e)
 
 static __attribute__((noreturn)) void exec_child_main(struct exec_child *c);
 
+/* The child of exec_spawn tells it that it ends by choice: exec'd, or
+ * about to exit after reporting its error, and no more in the middle of
+ * anything in our memory. */
+static void exec_child_settled(struct exec_child *c)
+{
+	if (c->settled)
+		__atomic_store_n(c->settled, 1, __ATOMIC_RELEASE);
+}
+
 /* The child of exec_spawn: in our memory, on its own stack, while we wait.
  * It works on a copy of c, and frees nothing of ours. */
 static int exec_child_vm(void *arg)
@@ -238,7 +249,22 @@ static pid_t exec_spawn(struct exec_child *c, struct oerr *e)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	debug_sink_fn sink = debug_get_sink();
+	int settled = 0;
+	c->settled = &settled;
 	pid_t pid = cgroup_join_spawn(&c->cgroup, exec_child_vm, c, map + page, EXEC_CHILD_STACK, e);
+	c->settled = NULL;
+	if (pid > 0 && !__atomic_load_n(&settled, __ATOMIC_ACQUIRE)) {
+		/* The child died before its exec or its error report: killed
+		 * (a container process may signal it: it is born in the
+		 * container's pid namespace) or crashed, at any point of its
+		 * work in our memory, a malloc of ours half done perhaps.
+		 * Nothing of that memory may be trusted any more, so nothing
+		 * more is done with it: the one place where lib/ exits. */
+		static const char msg[] = "ocirt: error: exec: the exec child died (killed or crashed) before its exec\n";
+		ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)ignored;
+		_exit(255);
+	}
 	debug_set_sink(sink);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	munmap(map, EXEC_CHILD_STACK + page);
@@ -297,6 +323,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 		}
 		if (pid > 0) {
 			sync_send(c->sync_fd, SYNC_PID, pid, NULL, &e);
+			exec_child_settled(c);
 			_exit(0);
 		}
 	}
@@ -310,11 +337,15 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *c)
 	 * execve (a forked one never had it). */
 	if (!c->fork_needed)
 		prctl(PR_SET_PDEATHSIG, 0);
+	/* Nothing more of the runtime's memory is changed from here on but
+	 * by the trampoline's argument vector, or on the way to _exit. */
+	exec_child_settled(c);
 	if (c->trampoline_fd >= 0)
 		trampoline_exec(c->trampoline_fd, c->sync_fd, exe, p->args, env);
 	execve(exe, p->args, env);
 	oerr_set(&e, errno, "exec: \"%s\"", p->args[0]);
 fail:
+	exec_child_settled(c);
 	sync_report_error(c->sync_fd, &e);
 	_exit(255);
 }
@@ -392,10 +423,16 @@ int container_exec(const struct container *ct, const struct spec *s, const struc
 	 * where the child would have had to fork once more. Not with a time
 	 * namespace to join, nor where we may not (an unprivileged runtime):
 	 * then the child forks as before. */
-	if (c.ns_fds[SPEC_NS_PID] >= 0 && c.ns_fds[SPEC_NS_TIME] < 0 &&
-	    setns(c.ns_fds[SPEC_NS_PID], CLONE_NEWPID) == 0) {
-		close(c.ns_fds[SPEC_NS_PID]);
-		c.ns_fds[SPEC_NS_PID] = -1;
+	if (c.ns_fds[SPEC_NS_PID] >= 0 && c.ns_fds[SPEC_NS_TIME] < 0) {
+		/* The child is seen in the container from its birth on, before
+		 * it could make itself non-dumpable (and, cloned with
+		 * CLONE_VM, it runs in our memory): we are non-dumpable
+		 * first, and it is born so. */
+		prctl(PR_SET_DUMPABLE, 0);
+		if (setns(c.ns_fds[SPEC_NS_PID], CLONE_NEWPID) == 0) {
+			close(c.ns_fds[SPEC_NS_PID]);
+			c.ns_fds[SPEC_NS_PID] = -1;
+		}
 	}
 	c.fork_needed = c.ns_fds[SPEC_NS_PID] >= 0 || c.ns_fds[SPEC_NS_TIME] >= 0;
 	if (ct->st.cgroup_path) {
