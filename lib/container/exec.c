@@ -37,6 +37,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define EXEC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/common_interface_defs.h>
+#define EXEC_ASAN 1
+#endif
+#endif
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -64,6 +74,12 @@ struct exec_child {
 	bool fork_needed;
 	bool shared_mm;		/* the child runs in our memory (exec_spawn): it frees nothing of ours */
 	int *settled;		/* exec_spawn's: set by the child once it is done with our memory */
+#ifdef EXEC_ASAN
+	/* AddressSanitizer is told of the child's stack as of a fiber's (it
+	 * shares our thread's state): our stack, to be put back after it. */
+	const void **asan_stack;
+	size_t *asan_stack_size;
+#endif
 };
 
 /* Open the init's namespaces that differ from ours. */
@@ -218,6 +234,10 @@ static void exec_child_settled(struct exec_child *c)
  * It works on a copy of c, and frees nothing of ours. */
 static int exec_child_vm(void *arg)
 {
+#ifdef EXEC_ASAN
+	const struct exec_child *pc = arg;
+	__sanitizer_finish_switch_fiber(NULL, pc->asan_stack, pc->asan_stack_size);
+#endif
 	struct exec_child c = *(const struct exec_child *)arg;
 	c.shared_mm = true;
 	exec_child_main(&c);
@@ -251,7 +271,23 @@ static pid_t exec_spawn(struct exec_child *c, struct oerr *e)
 	debug_sink_fn sink = debug_get_sink();
 	int settled = 0;
 	c->settled = &settled;
+#ifdef EXEC_ASAN
+	const void *our_stack = NULL;
+	size_t our_stack_size = 0;
+	void *our_fake_stack = NULL;
+	c->asan_stack = &our_stack;
+	c->asan_stack_size = &our_stack_size;
+	__sanitizer_start_switch_fiber(&our_fake_stack, map + page, EXEC_CHILD_STACK);
+#endif
 	pid_t pid = cgroup_join_spawn(&c->cgroup, exec_child_vm, c, map + page, EXEC_CHILD_STACK, e);
+#ifdef EXEC_ASAN
+	/* Back from the child's stack to ours; where the child never got to
+	 * its switch, it is finished here first (our stack is the old one). */
+	if (!our_stack)
+		__sanitizer_finish_switch_fiber(NULL, &our_stack, &our_stack_size);
+	__sanitizer_start_switch_fiber(NULL, our_stack, our_stack_size);
+	__sanitizer_finish_switch_fiber(our_fake_stack, NULL, NULL);
+#endif
 	c->settled = NULL;
 	if (pid > 0 && !__atomic_load_n(&settled, __ATOMIC_ACQUIRE)) {
 		/* The child died before its exec or its error report: killed
