@@ -130,12 +130,17 @@ void trampoline_exec(int tfd, int err_fd, const char *exe, char *const argv[], c
 		errno = -r;
 		return;
 	}
-	const char **targv = calloc(n + 4, sizeof(*targv));
+	/* On the stack for the usual argument count: exec's child may run in
+	 * the runtime's memory (CLONE_VM), where a malloc this late is one
+	 * more that a kill could cut in half. */
+	const char *onstack[64];
+	const char **targv = n + 4 <= sizeof(onstack) / sizeof(onstack[0]) ? onstack : calloc(n + 4, sizeof(*targv));
 	if (!targv) {
 		uncarry_caps(fdarg);
 		errno = ENOMEM;
 		return;
 	}
+	targv[n + 3] = NULL;
 	targv[0] = TRAMPOLINE_MARK;
 	targv[1] = fdarg;
 	targv[2] = exe;
@@ -144,7 +149,8 @@ void trampoline_exec(int tfd, int err_fd, const char *exe, char *const argv[], c
 	if (err_fd >= 0 && fcntl(err_fd, F_SETFD, 0) < 0) {
 		int err = errno;
 		uncarry_caps(fdarg);
-		free(targv);
+		if (targv != onstack)
+			free(targv);
 		errno = err;
 		return;
 	}
@@ -153,6 +159,7 @@ void trampoline_exec(int tfd, int err_fd, const char *exe, char *const argv[], c
 	if (err_fd >= 0)
 		fcntl(err_fd, F_SETFD, FD_CLOEXEC);
 	uncarry_caps(fdarg);
-	free(targv);
+	if (targv != onstack)
+		free(targv);
 	errno = err;
 }
