@@ -209,8 +209,8 @@ up_and_exec() {
 	[ "$(cg_dir memory "$CT_PID")" = "$(cg_mount memory)$prefix$CT_ID" ]
 
 	run "$eng" exec "$CT_ID" sh -c 'echo in; exit 3'
-	[ "$status" -eq 3 ]
-	[ "$output" = in ]
+	assert_status 3
+	assert_output in
 	ocirt_ran exec "$CT_ID"
 }
 
