@@ -1,7 +1,9 @@
 /* Side-by-side benchmark of OCI runtimes on one busybox bundle.
  *
- *   ocirt-bench --bundle DIR [-n N] [--rounds R] NAME=PATH...
+ *   ocirt-bench --bundle DIR [-n N] [--rounds R] NAME=PATH[,FLAG]...
  *       e.g. ocirt=build-bench/ocirt crun=/usr/bin/crun runc=/usr/sbin/runc
+ *       FLAG: a global flag for every command of that runtime
+ *       (crun=/usr/bin/crun,--systemd-cgroup)
  *
  * scripts/bench builds it and runs it; see there.
  *
@@ -73,7 +75,7 @@ enum { R_CREATE, R_INIT, R_START, R_STATE, R_DELETE, R_RUN, R_EXEC, R_N };
 static const char *rss_names[R_N] = { "create", "init", "start", "state", "delete", "run", "exec" };
 
 struct runtime {
-	const char *name, *path;
+	const char *name, *path, *flag;
 	double life_wall[MAX_N], life_cpu[MAX_N], create_wall[MAX_N], start_wall[MAX_N], delete_wall[MAX_N];
 	double init_cpu[MAX_N], run_wall[MAX_N], run_cpu[MAX_N], exec_wall[MAX_N], exec_cpu[MAX_N];
 	long rss[R_N]; /* KiB, peak over all runs */
@@ -178,8 +180,8 @@ static int run_cmd(struct runtime *rt, const char *const args[], double *cpu, lo
 {
 	char root[256];
 	snprintf(root, sizeof(root), "%s/%s", root_base, rt->name);
-	const char *argv[32] = { rt->path, "--root", root };
-	int n = 3;
+	const char *argv[32] = { rt->path, "--root", root, rt->flag };
+	int n = rt->flag ? 4 : 3;
 	for (int i = 0; args[i] && n < 30; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -266,7 +268,8 @@ static pid_t read_pid(const char *path)
 	return n > 0 ? atoi(buf) : -1;
 }
 
-/* The memory.limit_in_bytes of PID's v1 memory cgroup, or -1. */
+/* The memory limit of PID's memory cgroup: v1's memory.limit_in_bytes, or
+ * on a pure v2 host memory.max; -1 when unknown or "max". */
 static long long cgroup_mem_limit(pid_t pid)
 {
 	char path[512], line[512];
@@ -277,11 +280,13 @@ static long long cgroup_mem_limit(pid_t pid)
 	long long v = -1;
 	while (fgets(line, sizeof(line), f)) {
 		char *c = strstr(line, ":memory:");
-		if (!c)
+		bool v2 = !c && !strncmp(line, "0::", 3) && access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+		if (!c && !v2)
 			continue;
-		c += strlen(":memory:");
+		c = v2 ? line + 3 : c + strlen(":memory:");
 		c[strcspn(c, "\n")] = '\0';
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", c);
+		snprintf(path, sizeof(path), v2 ? "/sys/fs/cgroup%s/memory.max" : "/sys/fs/cgroup/memory%s/memory.limit_in_bytes",
+			 c);
 		FILE *g = fopen(path, "r");
 		if (g) {
 			if (fscanf(g, "%lld", &v) != 1)
@@ -578,14 +583,20 @@ int main(int argc, char **argv)
 			char *eq = strchr(argv[i], '=');
 			*eq = '\0';
 			rts[nrt].name = argv[i];
-			rts[nrt++].path = eq + 1;
+			rts[nrt].path = eq + 1;
+			char *comma = strchr(eq + 1, ',');
+			if (comma) {
+				*comma = '\0';
+				rts[nrt].flag = comma + 1;
+			}
+			nrt++;
 		} else {
-			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME...\n");
+			fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME[,FLAG]...\n");
 			return 2;
 		}
 	}
 	if (!bundle || !nrt || n < 5 || n > MAX_N || rounds < 1) {
-		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME...\n", MAX_N);
+		fprintf(stderr, "usage: ocirt-bench --bundle DIR [-n N(5..%d)] [--rounds R] [--floor PATH] [--scale C] NAME=RUNTIME[,FLAG]...\n", MAX_N);
 		return 2;
 	}
 	int n_runtimes = nrt; /* rts[0..n_runtimes) are runtimes, the rest the floor */

@@ -8,6 +8,7 @@
 #include "lib/resctrl/resctrl.h"
 #include "lib/rootfs/mountopts.h"
 #include "lib/seccomp/seccomp.h"
+#include "lib/cgroup/cgroup.h"
 #include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -104,7 +105,7 @@ int cmd_features(int argc, char **argv)
 				   " s:{s:b}, s:{s:b}}",
 				   "namespaces", known(SPEC_NAMES_NAMESPACES, NULL),
 				   "capabilities", capability_names(),
-				   "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
+				   "cgroup", "v1", 1, "v2", 1, "systemd", cgroup_systemd_supported(), "systemdUser", 0, "rdma", 1,
 				   "seccomp", "enabled", 1, "actions", known(SPEC_NAMES_SECCOMP_ACTIONS, NULL),
 				   "operators", known(SPEC_NAMES_SECCOMP_OPERATORS, NULL),
 				   "archs", known(SPEC_NAMES_SECCOMP_ARCHES, seccomp_arch_supported),

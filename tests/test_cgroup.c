@@ -131,7 +131,7 @@ static void test_hybrid_paths(void)
 	free(state);
 	state = NULL;
 	r = cg_paths_for_spec(&hs, "system.slice:docker:abc", "abc", &state, &e);
-	ok(r == -EINVAL && strstr(e.msg, "systemd cgroup driver is not supported"), "systemd syntax refused",
+	ok(r == -EINVAL && strstr(e.msg, "needs the systemd cgroup driver (--systemd-cgroup)"), "systemd syntax refused",
 	   "r=%d %s", r, e.msg);
 	r = cg_paths_for_spec(&hs, "../escape", "abc", &state, &e);
 	ok(r == -EINVAL && strstr(e.msg, ".."), "cgroupsPath with .. refused", "r=%d %s", r, e.msg);
@@ -650,7 +650,7 @@ static void test_live_v1(void)
 		char pid_id[80];
 		struct cgroup_join j;
 		snprintf(pid_id, sizeof(pid_id), "%s-prep", id);
-		r = cgroup_prepare(&sp, pid_id, NULL, &cg2, &j, &e);
+		r = cgroup_prepare(&sp, pid_id, false, NULL, &cg2, &j, &e);
 		pid_t c2 = r == 0 ? joined_child(&j, &e) : -1;
 		pid_t *pp = NULL;
 		size_t npp = 0;
@@ -849,7 +849,7 @@ static void test_live_unified(void)
 	free(cg);
 	struct cgroup_join j;
 	cg = NULL;
-	r = cgroup_prepare(&s, "ignored", NULL, &cg, &j, &e);
+	r = cgroup_prepare(&s, "ignored", false, NULL, &cg, &j, &e);
 	struct stat sb;
 	ok(r == 0 && j.v2_dir >= 0 && fstat(j.v2_dir, &sb) == 0 && S_ISDIR(sb.st_mode) && j.n_v1 == 0,
 	   "live pure v2: cgroup_prepare gives a directory fd", "r=%d fd=%d %s", r, j.v2_dir, e.msg);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "lib/cgroup/cgroup_join.h"
 #include "lib/cgroup/cgroup_path.h"
 #include "lib/cgroup/cgroup_stats.h"
+#include "lib/cgroup/cgroup_systemd.h"
 #include "lib/cgroup/cgroup_v1.h"
 #include "lib/cgroup/cgroup_v2.h"
 #include "base/util.h"
@@ -599,20 +601,207 @@ int cgroup_create(const struct spec *s, const char *id, pid_t pid, char **cg_pat
 	return setup(s, id, pid, NULL, cg_path, NULL, e);
 }
 
-int cgroup_prepare(const struct spec *s, const char *id, const struct cgroup_claim *claim, char **cg_path,
-		   struct cgroup_join *j, struct oerr *e)
+/* --- the systemd driver ----------------------------------------------------- */
+
+bool cgroup_systemd_supported(void)
 {
+	return cg_sd_supported();
+}
+
+/* The unit is the last component of the cgroup path of a systemd string. */
+static const char *sd_unit_of(const char *cg_path)
+{
+	if (strncmp(cg_path, CG_SD_PREFIX, strlen(CG_SD_PREFIX)))
+		return NULL;
+	const char *slash = strrchr(cg_path, '/');
+	return slash && slash[1] ? slash + 1 : NULL;
+}
+
+static int prepare_systemd(const struct spec *s, const char *id, const struct cgroup_claim *claim,
+			   char **cg_path, struct cgroup_join *j, struct oerr *e)
+{
+	const struct spec_linux *l = s->linux_;
+	enum cgroup_layout layout;
+	int ret = cg_sd_check(e);
+	if (ret < 0 || (ret = cgroup_detect(&layout, e)) < 0)
+		return ret;
+	struct cg_sd_pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		return oerr_setx(e, ENOMEM, "systemd unit");
+	p->spec = s;
+	if (claim) {
+		p->claim_fn = claim->fn;
+		p->claim_arg = claim->arg;
+	}
+	int fds[2] = { -1, -1 };
+	if ((ret = cg_sd_parse_path(l ? l->cgroups_path : NULL, id, &p->u, e)) < 0 ||
+	    (ret = cg_sd_start_args(s, id, &p->u, layout != CGROUP_UNIFIED, &p->args, e)) < 0)
+		goto fail;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		ret = oerr_set(e, errno, "pipe");
+		goto fail;
+	}
+	*j = CGROUP_JOIN_NONE;
+	j->sd = p;
+	j->attach_wait = fds[0];
+	j->attach_go = fds[1];
+	*cg_path = NULL;
+	return 0;
+fail:
+	cg_sd_pending_free(p);
+	return ret;
+}
+
+/* The hierarchies where pid is not in its container's cgroup yet, per
+ * /proc/<pid>/cgroup: systemd put it in the unit's cgroup in those it
+ * manages (on v2: all of it, for a scope). */
+static bool already_in(const char *proc_cgroup, const struct cg_hier *h)
+{
+	for (const char *l = proc_cgroup; l && *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) : strlen(l);
+		const char *c1 = memchr(l, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - l)) : NULL;
+		if (c2 && (size_t)(c2 - c1 - 1) == strlen(h->controllers) &&
+		    !strncmp(c1 + 1, h->controllers, (size_t)(c2 - c1 - 1)) &&
+		    (size_t)(l + len - c2 - 1) == strlen(h->path) && !strncmp(c2 + 1, h->path, strlen(h->path)))
+			return true;
+		l = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+static int enter_missing(const struct cg_hiers *hs, pid_t pid, struct oerr *e)
+{
+	char file[64], buf[24];
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file_at(AT_FDCWD, file, &text, &len, e);
+	if (r < 0)
+		return r;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	/* v1 first: a hybrid host's cgroup2 follows, as in enter_all. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < hs->n; i++) {
+			const struct cg_hier *h = &hs->h[i];
+			if (h->v2 != (pass == 1) || already_in(text, h))
+				continue;
+			if ((r = cg_hier_joinable(hs, h, e)) <= 0) {
+				if (r < 0)
+					return r;
+				continue;
+			}
+			if ((r = cg_write(h->dir, "cgroup.procs", buf, e)) < 0)
+				return oerr_wrap(e, "join cgroup");
+		}
+	}
+	return 0;
+}
+
+static int attach_systemd(struct cg_sd_pending *p, pid_t pid, char **cg_path, struct oerr *e)
+{
+	const struct spec_linux *l = p->spec->linux_;
+	const struct spec_resources *r = l ? l->resources : NULL;
+	int ret;
+	/* A scope holds the process from the start; a slice cannot: it is
+	 * entered below, like any cgroup. */
+	if (!p->u.is_slice) {
+		cg_sd_add(&p->args, "PIDs");
+		cg_sd_add(&p->args, "au");
+		cg_sd_add(&p->args, "1");
+		cg_sd_addf(&p->args, "%d", (int)pid);
+	}
+	if ((ret = cg_sd_run(&p->args, e)) < 0)
+		return ret;
+	/* Ours now: recorded at once (the caller's claim), so that a crash
+	 * from here on leaves it findable. */
+	if (asprintf(cg_path, "%s%s", CG_SD_PREFIX, p->u.path) < 0) {
+		*cg_path = NULL;
+		ret = oerr_setx(e, ENOMEM, "systemd unit");
+	} else if (p->claim_fn) {
+		ret = p->claim_fn(*cg_path, p->claim_arg, e);
+	}
+	if (ret < 0) {
+		struct oerr ignored;
+		cg_sd_stop(p->u.unit, &ignored);
+		free(*cg_path);
+		*cg_path = NULL;
+		return ret;
+	}
+	struct cg_hiers hs;
+	if ((ret = cg_hiers_load(&hs, e)) < 0)
+		return ret;
+	char **tops = calloc(hs.n + 1, sizeof(*tops));
+	if (!tops) {
+		cg_hiers_free(&hs);
+		return oerr_set(e, ENOMEM, "create cgroup");
+	}
+	struct cg_hier *h2 = cg_hier_v2(&hs);
+	if ((ret = cg_paths_decode(&hs, p->u.path, e)) < 0)
+		goto out;
+	if (hs.layout == CGROUP_UNIFIED && !dir_exists(h2->dir)) {
+		ret = oerr_setx(e, ENOENT, "systemd started %s, but its cgroup is not at %s", p->u.unit, h2->dir);
+		goto out;
+	}
+	/* The controllers systemd does not enable (hugetlb, rdma, ...), the
+	 * hierarchies it does not manage (v1 net_cls, ...), every setting in
+	 * the files, and the process in each hierarchy it is not in yet. */
+	if ((ret = make_dirs(&hs, tops, e)) < 0 || (h2 && (ret = enable_v2(&hs, r, false, e)) < 0) ||
+	    (ret = apply_resources(&hs, r, l, e)) < 0 || (ret = enter_missing(&hs, pid, e)) < 0)
+		goto out;
+out:
+	for (size_t i = 0; i < hs.n; i++)
+		free(tops[i]);
+	free(tops);
+	cg_hiers_free(&hs);
+	return ret;
+}
+
+int cgroup_prepare(const struct spec *s, const char *id, bool systemd, const struct cgroup_claim *claim,
+		   char **cg_path, struct cgroup_join *j, struct oerr *e)
+{
+	if (systemd)
+		return prepare_systemd(s, id, claim, cg_path, j, e);
 	return setup(s, id, 0, claim, cg_path, j, e);
 }
 
 int cgroup_path_for(const struct spec *s, const char *id, char **cg_path, struct oerr *e)
 {
+	const char *cp = s->linux_ ? s->linux_->cgroups_path : NULL;
+	if (cp && cg_path_systemd_syntax(cp)) {
+		struct cg_sd_unit u;
+		int ret = cg_sd_parse_path(cp, id, &u, e);
+		if (ret < 0)
+			return ret;
+		ret = asprintf(cg_path, "%s%s", CG_SD_PREFIX, u.path) < 0 ? oerr_setx(e, ENOMEM, "cgroup path") : 0;
+		cg_sd_unit_free(&u);
+		return ret;
+	}
 	struct cg_hiers hs;
 	int ret = cg_hiers_load(&hs, e);
 	if (ret < 0)
 		return ret;
-	ret = cg_paths_for_spec(&hs, s->linux_ ? s->linux_->cgroups_path : NULL, id, cg_path, e);
+	ret = cg_paths_for_spec(&hs, cp, id, cg_path, e);
 	cg_hiers_free(&hs);
+	return ret;
+}
+
+bool cgroup_join_pending(const struct cgroup_join *j)
+{
+	return j->sd != NULL;
+}
+
+int cgroup_attach(struct cgroup_join *j, pid_t pid, char **cg_path, struct oerr *e)
+{
+	if (!j->sd)
+		return 0;
+	int ret = attach_systemd(j->sd, pid, cg_path, e);
+	/* The child goes on, or reads the end of file and gives up. */
+	if (ret == 0 && write(j->attach_go, "1", 1) != 1)
+		ret = oerr_set(e, errno, "let the container's init go on");
+	close(j->attach_go);
+	j->attach_go = -1;
 	return ret;
 }
 
@@ -632,6 +821,11 @@ int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)
 int cgroup_destroy(const char *cg_path, struct oerr *e)
 {
 	struct cg_hiers hs;
+	const char *unit = sd_unit_of(cg_path);
+	struct oerr se;
+	/* systemd removes the unit's cgroup, and the delegated ones below it;
+	 * those it did not make (v1 hierarchies it does not manage) follow. */
+	int sd_ret = unit ? cg_sd_stop(unit, &se) : 0;
 	int ret = open_path(cg_path, &hs, e);
 	if (ret < 0)
 		return ret;
@@ -644,6 +838,10 @@ int cgroup_destroy(const char *cg_path, struct oerr *e)
 		}
 	}
 	cg_hiers_free(&hs);
+	if (sd_ret < 0) {
+		*e = se;
+		return sd_ret;
+	}
 	return ret;
 }
 
@@ -778,14 +976,52 @@ int cgroup_places(const char *cg_path, struct cgroup_place **out, size_t *n, str
 	return 0;
 }
 
+/* update under systemd: the unit's properties first (systemd writes those
+ * files), then every file as with cgroupfs. r's CPU quota may be rounded
+ * (cg_sd_resource_props): a copy of the cpu part takes that. */
+static int update_systemd(const struct cg_hiers *hs, const char *unit, struct spec_resources *r,
+			  struct oerr *e)
+{
+	struct cg_sd_now now = { .memory_max = 0, .cpu_quota = -1, .cpu_period = 0 };
+	struct cg_hier *h2 = cg_hier_v2(hs), *hc = cg_hier_v1(hs, "cpu");
+	const char *dir = h2 && hs->layout == CGROUP_UNIFIED ? h2->dir : NULL;
+	uint64_t v;
+	struct oerr ignored;
+	_cleanup_free_ char *cpu_max = NULL;
+	if (dir && cg_read_u64(dir, "memory.max", &v, &ignored) == 0)
+		now.memory_max = v == UINT64_MAX ? -1 : (int64_t)v;
+	if (dir && cg_read(dir, "cpu.max", &cpu_max, &ignored) == 0) {
+		char q[32];
+		unsigned long long period;
+		if (sscanf(cpu_max, "%31s %llu", q, &period) == 2) {
+			now.cpu_quota = strcmp(q, "max") ? strtoll(q, NULL, 10) : -1;
+			now.cpu_period = period;
+		}
+	} else if (!dir && hc && cg_read(hc->dir, "cpu.cfs_quota_us", &cpu_max, &ignored) == 0) {
+		now.cpu_quota = strtoll(cpu_max, NULL, 10);
+		if (cg_read_u64(hc->dir, "cpu.cfs_period_us", &v, &ignored) == 0)
+			now.cpu_period = v;
+	}
+	return cg_sd_set(unit, r, &now, hs->layout != CGROUP_UNIFIED, e);
+}
+
 int cgroup_update(const char *cg_path, const struct spec_resources *r, struct oerr *e)
 {
 	struct cg_hiers hs;
 	int ret = open_path(cg_path, &hs, e);
 	if (ret < 0)
 		return ret;
-	if ((ret = enable_v2(&hs, r, false, e)) == 0)
-		ret = apply_resources(&hs, r, NULL, e);
+	const char *unit = sd_unit_of(cg_path);
+	struct spec_resources rc = *r;
+	struct spec_cpu cpu;
+	if (r->cpu) {
+		cpu = *r->cpu;
+		rc.cpu = &cpu;
+	}
+	if (unit)
+		ret = update_systemd(&hs, unit, &rc, e);
+	if (ret == 0 && (ret = enable_v2(&hs, &rc, false, e)) == 0)
+		ret = apply_resources(&hs, &rc, NULL, e);
 	cg_hiers_free(&hs);
 	return ret;
 }

@@ -6,7 +6,8 @@
  * hierarchy (/proc/self/cgroup); absent, it is the relative path "<id>".
  * (runc and crun use "/<id>"; nesting keeps the limits of a sandbox that
  * runs the runtime in force for its containers.) The systemd driver's
- * "slice:prefix:name" is refused.
+ * "slice:prefix:name" is refused, unless that driver is asked for: then
+ * systemd makes the cgroup, a transient unit (lib/cgroup/cgroup_systemd.h).
  *
  * On a hybrid host the cgroup is also made in the cgroup2 hierarchy and
  * the processes join it there too, so that a cgroup namespace shows the
@@ -47,8 +48,12 @@ struct cgroup_join {
 	char **v1_dirs;
 	size_t n_v1;
 	bool cloned_into;	/* set by cgroup_join_clone, in parent and child */
+	/* The systemd driver: the unit is made for the process once cloned
+	 * (cgroup_attach), and the child waits on attach_wait till then. */
+	struct cg_sd_pending *sd;
+	int attach_wait, attach_go;
 };
-#define CGROUP_JOIN_NONE ((struct cgroup_join){ .v2_dir = -1, .v2_procs = -1 })
+#define CGROUP_JOIN_NONE ((struct cgroup_join){ .v2_dir = -1, .v2_procs = -1, .attach_wait = -1, .attach_go = -1 })
 /* The first field of r under linux.resources that sets a limit ("memory",
  * "cpu", ...), device rules left aside; NULL when there is none. A
  * rootless runtime goes without a cgroup it cannot make only then. */
@@ -56,16 +61,34 @@ const char *cgroup_limit_field(const struct spec_resources *r);
 /* Called with the path string once the cgroup is known to be ours to make
  * (an existing one passed the checks) and before anything is made: the
  * caller records it, so that a crash from then on leaves it findable. A
- * failure fails the create. */
+ * failure fails the create. (systemd: once the unit is made, by
+ * cgroup_attach; a unit whose processes all die goes away by itself.) */
 struct cgroup_claim {
 	int (*fn)(const char *cg_path, void *arg, struct oerr *e);
 	void *arg;
 };
-/* The same as cgroup_create without moving a process: *j joins it. claim may be NULL. */
-int cgroup_prepare(const struct spec *s, const char *id, const struct cgroup_claim *claim, char **cg_path,
-		   struct cgroup_join *j, struct oerr *e);
-/* The path string cgroup_prepare would hand out for this config, made or not. */
+/* The same as cgroup_create without moving a process: *j joins it. claim may
+ * be NULL. With systemd (--systemd-cgroup), nothing is made yet and *cg_path
+ * stays NULL: cgroup_attach has systemd make the unit for the cloned process. */
+int cgroup_prepare(const struct spec *s, const char *id, bool systemd, const struct cgroup_claim *claim,
+		   char **cg_path, struct cgroup_join *j, struct oerr *e);
+/* The path string cgroup_prepare would hand out for this config, made or
+ * not; a "slice:prefix:name" cgroupsPath is taken as the systemd driver's. */
 int cgroup_path_for(const struct spec *s, const char *id, char **cg_path, struct oerr *e);
+/* Whether j's cgroup is only made by cgroup_attach (the child must still
+ * call cgroup_join_self, which waits for it). */
+bool cgroup_join_pending(const struct cgroup_join *j);
+/* In the parent, right after cgroup_join_clone: a cgroup that could not be
+ * made before the process (systemd's unit, which needs a process to hold)
+ * is made now, with the process in it, and its settings applied; then the
+ * child goes on. *cg_path is set (malloc'd) as soon as the unit exists, so
+ * that on a later failure cgroup_destroy undoes it; a unit systemd refused
+ * (one of that name may be another container's) is never touched. On
+ * failure the child is told to fail. Nothing to do for the cgroupfs
+ * driver. */
+int cgroup_attach(struct cgroup_join *j, pid_t pid, char **cg_path, struct oerr *e);
+/* Whether --systemd-cgroup can work: built with libsystemd, helper there. */
+bool cgroup_systemd_supported(void);
 /* The join handles of a kept cgroup path (exec; "/sub" appended for --cgroup). */
 int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e);
 /* clone(2) with flags, straight into j's cgroup2 directory where clone3 can;

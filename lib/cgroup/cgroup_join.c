@@ -7,6 +7,7 @@
  * process writing "0" (itself) to a hierarchy's thread-level "tasks" file. */
 #include "lib/cgroup/cgroup_join.h"
 #include "lib/cgroup/cgroup_fs.h"
+#include "lib/cgroup/cgroup_systemd.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -155,6 +156,18 @@ pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, voi
 int cgroup_join_self(struct cgroup_join *j, struct oerr *e)
 {
 	int ret = 0;
+	if (j->attach_wait >= 0) {
+		/* The runtime puts us in the cgroup (cgroup_attach): wait for it. */
+		char c = 0;
+		ssize_t n;
+		close(j->attach_go);
+		j->attach_go = -1;
+		do
+			n = read(j->attach_wait, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			ret = oerr_setx(e, EIO, "the runtime did not place the container's process in its cgroup");
+	}
 	for (size_t i = 0; i < j->n_v1 && ret == 0; i++)
 		if (write(j->v1_tasks[i], "0", 1) < 0)
 			ret = oerr_set(e, errno, "join cgroup %s", j->v1_dirs[i]);
@@ -181,6 +194,11 @@ void cgroup_join_close(struct cgroup_join *j)
 	free(j->v1_tasks);
 	free(j->v1_dirs);
 	free(j->v2_name);
+	if (j->attach_wait >= 0)
+		close(j->attach_wait);
+	if (j->attach_go >= 0)
+		close(j->attach_go);
+	cg_sd_pending_free(j->sd);
 	bool into = j->cloned_into;
 	*j = CGROUP_JOIN_NONE;
 	j->cloned_into = into;

@@ -1,4 +1,5 @@
 #include "lib/cgroup/cgroup_path.h"
+#include "lib/cgroup/cgroup_systemd.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -307,8 +308,7 @@ static int hier_set_path(struct cg_hier *h, char *path, struct oerr *e)
 	return 0;
 }
 
-/* "slice:prefix:name" is how the systemd driver spells cgroupsPath. */
-static bool systemd_syntax(const char *p)
+bool cg_path_systemd_syntax(const char *p)
 {
 	const char *c = strchr(p, ':');
 	return p[0] != '/' && c && strchr(c + 1, ':') && !strchr(strchr(c + 1, ':') + 1, ':');
@@ -318,9 +318,9 @@ int cg_paths_for_spec(struct cg_hiers *hs, const char *cgroups_path, const char 
 		      struct oerr *e)
 {
 	const char *want = cgroups_path && *cgroups_path ? cgroups_path : id;
-	if (cgroups_path && *cgroups_path && systemd_syntax(cgroups_path))
-		return oerr_setx(e, EINVAL, "linux.cgroupsPath \"%s\": systemd cgroup driver is not supported",
-				 cgroups_path);
+	if (cgroups_path && *cgroups_path && cg_path_systemd_syntax(cgroups_path))
+		return oerr_setx(e, EINVAL, "linux.cgroupsPath \"%s\": a systemd unit (\"slice:prefix:name\") "
+				 "needs the systemd cgroup driver (--systemd-cgroup)", cgroups_path);
 	_cleanup_free_ char *clean = NULL;
 	int r = cg_path_clean(want, &clean);
 	if (r == -EINVAL)
@@ -375,6 +375,9 @@ int cg_paths_for_spec(struct cg_hiers *hs, const char *cgroups_path, const char 
 int cg_paths_decode(struct cg_hiers *hs, const char *state, struct oerr *e)
 {
 	const char *p = state;
+	/* A systemd unit's cgroup: the same path in every hierarchy. */
+	if (!strncmp(p, CG_SD_PREFIX, strlen(CG_SD_PREFIX)))
+		p += strlen(CG_SD_PREFIX);
 	struct { const char *key, *base; size_t kl, bl; } ov[64];
 	size_t nov = 0;
 	while (*p && *p != '/') {

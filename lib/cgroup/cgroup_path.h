@@ -64,5 +64,7 @@ int cg_paths_for_spec(struct cg_hiers *hs, const char *cgroups_path, const char 
 		      struct oerr *e);
 /* Set each hierarchy's path and dir from a kept string. */
 int cg_paths_decode(struct cg_hiers *hs, const char *state, struct oerr *e);
+/* "slice:prefix:name" is how the systemd driver spells cgroupsPath. */
+bool cg_path_systemd_syntax(const char *p);
 /* "/a//b/./c/" -> "/a/b/c"; -EINVAL on ".." components. *out malloc'd, starts with '/'. */
 int cg_path_clean(const char *in, char **out);

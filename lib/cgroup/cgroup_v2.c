@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "lib/cgroup/cgroup_fs.h"
@@ -216,6 +217,41 @@ static void limit_str(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64, v);
 }
 
+int cg_v2_memory_plan(const char *dir, int64_t cur_max, const struct spec_memory *m, struct cg_v2_memory_plan *p,
+		      struct oerr *e)
+{
+	*p = (struct cg_v2_memory_plan){ 0 };
+	int64_t limit = m->has_limit ? m->limit : 0;
+	if (m->has_swap || limit == -1) {
+		int64_t cur = limit;
+		if (!m->has_limit || limit == 0) {
+			/* An update of swap alone: convert against the limit in force. */
+			uint64_t v;
+			struct oerr ignored;
+			cur = cur_max;
+			if (!cur && dir && cg_read_u64(dir, "memory.max", &v, &ignored) == 0)
+				cur = v == UINT64_MAX ? -1 : (int64_t)v;
+		}
+		int64_t sw;
+		int r = cg_v2_swap_max(m->has_swap ? m->swap : 0, cur, &sw, e);
+		if (r < 0)
+			return r;
+		if (sw == -1 || sw > 0 || (m->has_swap && m->swap > 0)) {
+			p->swap = true;
+			p->swap_v = sw;
+		}
+	}
+	if (m->has_limit && m->limit != 0) {
+		p->max = true;
+		p->max_v = m->limit < 0 ? -1 : m->limit;
+	}
+	if (m->has_reservation && m->reservation != 0) {
+		p->low = true;
+		p->low_v = m->reservation < 0 ? -1 : m->reservation;
+	}
+	return 0;
+}
+
 int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *e)
 {
 	char buf[32];
@@ -230,59 +266,60 @@ int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *
 		cg_warn("linux.resources.memory.useHierarchy: cgroup v2 is always hierarchical; ignored");
 	if (m->has_check_before_update && m->check_before_update && (r = cg_check_memory_usage(dir, "memory.current", m, e)) < 0)
 		return r;
-	int64_t limit = m->has_limit ? m->limit : 0;
-	if (m->has_swap || limit == -1) {
-		int64_t cur = limit;
-		if (!m->has_limit || limit == 0) {
-			/* An update of swap alone: convert against the limit in force. */
-			uint64_t v;
-			struct oerr ignored;
-			cur = 0;
-			if (cg_read_u64(dir, "memory.max", &v, &ignored) == 0)
-				cur = v == UINT64_MAX ? -1 : (int64_t)v;
-		}
-		int64_t sw;
-		if ((r = cg_v2_swap_max(m->has_swap ? m->swap : 0, cur, &sw, e)) < 0)
-			return r;
-		const char *val = NULL;
-		if (sw == -1)
-			val = "max";
-		else if (sw > 0 || (m->has_swap && m->swap > 0))
-			val = (snprintf(buf, sizeof(buf), "%" PRId64, sw), buf);
-		if (val && (r = cg_write(dir, "memory.swap.max", val, e)) < 0) {
+	struct cg_v2_memory_plan p;
+	if ((r = cg_v2_memory_plan(dir, 0, m, &p, e)) < 0)
+		return r;
+	if (p.swap) {
+		limit_str(p.swap_v, buf, sizeof(buf));
+		if ((r = cg_write(dir, "memory.swap.max", buf, e)) < 0) {
 			/* No swap accounting: unlimited or none is what we have anyway. */
-			if (r != -ENOENT || (strcmp(val, "max") && strcmp(val, "0")))
+			if (r != -ENOENT || (strcmp(buf, "max") && strcmp(buf, "0")))
 				return r;
 		}
 	}
-	if (m->has_limit && m->limit != 0) {
-		limit_str(m->limit, buf, sizeof(buf));
+	if (p.max) {
+		limit_str(p.max_v, buf, sizeof(buf));
 		if ((r = cg_write(dir, "memory.max", buf, e)) < 0)
 			return r;
 	}
-	if (m->has_reservation && m->reservation != 0) {
-		limit_str(m->reservation, buf, sizeof(buf));
+	if (p.low) {
+		limit_str(p.low_v, buf, sizeof(buf));
 		if ((r = cg_write(dir, "memory.low", buf, e)) < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* The quota and period in cpu.max now. */
-static void cpu_max_now(const char *dir, char *quota, size_t qlen, uint64_t *period)
+/* The quota ("max" or a number) and period in cpu.max now. */
+static void cpu_max_now(const char *dir, int64_t *quota, uint64_t *period)
 {
 	_cleanup_free_ char *text = NULL;
 	struct oerr ignored;
-	snprintf(quota, qlen, "max");
+	*quota = -1;
 	*period = 100000;	/* the kernel's default */
-	if (cg_read(dir, "cpu.max", &text, &ignored) < 0)
+	if (!dir || cg_read(dir, "cpu.max", &text, &ignored) < 0)
 		return;
 	char q[32];
 	unsigned long long p;
 	if (sscanf(text, "%31s %llu", q, &p) == 2) {
-		snprintf(quota, qlen, "%s", q);
+		*quota = strcmp(q, "max") ? strtoll(q, NULL, 10) : -1;
 		*period = p;
 	}
+}
+
+void cg_v2_cpu_plan(const char *dir, const struct spec_cpu *c, struct cg_v2_cpu_plan *p)
+{
+	*p = (struct cg_v2_cpu_plan){ 0 };
+	p->weight_v = c->has_shares ? cg_v2_cpu_weight(c->shares) : 0;
+	p->weight = p->weight_v != 0;
+	p->max = c->has_quota || (c->has_period && c->period);
+	if (!p->max)
+		return;
+	cpu_max_now(dir, &p->quota, &p->period);
+	if (c->has_quota)
+		p->quota = c->quota > 0 ? c->quota : -1;
+	if (c->has_period && c->period)
+		p->period = c->period;
 }
 
 int cg_v2_set_cpu(const char *dir, const struct spec_cpu *c, struct oerr *e)
@@ -292,26 +329,21 @@ int cg_v2_set_cpu(const char *dir, const struct spec_cpu *c, struct oerr *e)
 		cg_warn("linux.resources.cpu.realtimeRuntime and realtimePeriod have no cgroup v2 equivalent; ignored");
 	if (c->has_idle && (r = cg_writef(dir, "cpu.idle", e, "%" PRId64, c->idle)) < 0)
 		return r;
-	uint64_t w = c->has_shares ? cg_v2_cpu_weight(c->shares) : 0;
-	if (w && (r = cg_writef(dir, "cpu.weight", e, "%" PRIu64, w)) < 0)
+	struct cg_v2_cpu_plan p;
+	cg_v2_cpu_plan(dir, c, &p);
+	if (p.weight && (r = cg_writef(dir, "cpu.weight", e, "%" PRIu64, p.weight_v)) < 0)
 		return r;
-	bool set_max = c->has_quota || (c->has_period && c->period);
 	bool burst_later = false;
 	if (c->has_burst && (r = cg_writef(dir, "cpu.max.burst", e, "%" PRIu64, c->burst)) < 0) {
 		/* A burst above the old quota is refused; it may fit the new one. */
-		if (r != -EINVAL || !set_max)
+		if (r != -EINVAL || !p.max)
 			return r;
 		burst_later = true;
 	}
-	if (set_max) {
+	if (p.max) {
 		char quota[32];
-		uint64_t period;
-		cpu_max_now(dir, quota, sizeof(quota), &period);
-		if (c->has_quota)
-			limit_str(c->quota > 0 ? c->quota : -1, quota, sizeof(quota));
-		if (c->has_period && c->period)
-			period = c->period;
-		if ((r = cg_writef(dir, "cpu.max", e, "%s %" PRIu64, quota, period)) < 0)
+		limit_str(p.quota, quota, sizeof(quota));
+		if ((r = cg_writef(dir, "cpu.max", e, "%s %" PRIu64, quota, p.period)) < 0)
 			return r;
 		if (burst_later && (r = cg_writef(dir, "cpu.max.burst", e, "%" PRIu64, c->burst)) < 0)
 			return r;

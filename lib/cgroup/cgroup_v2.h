@@ -28,6 +28,24 @@ int cg_v2_enable(const char *mountpoint, const char *dir, const char *const *ctr
 /* dir's cgroup.type must allow processes and controllers. */
 int cg_v2_check_type(const char *dir, struct oerr *e);
 
+/* What a memory setting writes: memory.max, memory.low and memory.swap.max
+ * (-1: "max"). For an update of swap alone, cur_max is the limit in force
+ * (-1 unlimited; 0: unknown, then read from dir unless it is NULL). */
+struct cg_v2_memory_plan {
+	bool max, low, swap;
+	int64_t max_v, low_v, swap_v;
+};
+int cg_v2_memory_plan(const char *dir, int64_t cur_max, const struct spec_memory *m, struct cg_v2_memory_plan *p,
+		      struct oerr *e);
+/* What a cpu setting writes: cpu.weight, and cpu.max as quota (-1: "max")
+ * and period, the half not given taken from dir's cpu.max (dir may be NULL). */
+struct cg_v2_cpu_plan {
+	bool weight, max;
+	uint64_t weight_v, period;
+	int64_t quota;
+};
+void cg_v2_cpu_plan(const char *dir, const struct spec_cpu *c, struct cg_v2_cpu_plan *p);
+
 int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *e);
 int cg_v2_set_cpu(const char *dir, const struct spec_cpu *c, struct oerr *e);
 int cg_v2_set_cpuset(const char *dir, const struct spec_cpu *c, struct oerr *e);

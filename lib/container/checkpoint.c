@@ -102,7 +102,7 @@ int container_restore(const struct restore_opts *ro, const struct cr_opts *o, pi
 	/* Made and configured as for create (and recorded as soon as it is
 	 * ours, lib/container/statedir.h); CRIU puts the processes in it. */
 	struct cgroup_claim claim = { .fn = create_record_cgroup, .arg = &r };
-	if ((ret = cgroup_prepare(r.spec, ro->id, &claim, &r.cgroup_path, &cg_join, e)) < 0)
+	if ((ret = cgroup_prepare(r.spec, ro->id, false, &claim, &r.cgroup_path, &cg_join, e)) < 0)
 		goto fail;
 	cgroup_join_close(&cg_join);
 	struct cr_restore cr = {

@@ -465,8 +465,11 @@ static int prepare_cgroup(struct create_run *r, struct cgroup_join *j, struct oe
 	 * A user namespace keeps the container from making device nodes. */
 	if (r->o->rootless && res && (geteuid() != 0 || userns_running_in()))
 		res->n_devices = 0;
+	if (r->o->rootless && r->o->systemd_cgroup)
+		return oerr_setx(e, ENOTSUP, "--systemd-cgroup: not supported for a rootless container (it would "
+				 "need the user's own systemd instance)");
 	struct cgroup_claim claim = { .fn = create_record_cgroup, .arg = r };
-	int ret = cgroup_prepare(r->spec, r->o->id, &claim, &r->cgroup_path, j, e);
+	int ret = cgroup_prepare(r->spec, r->o->id, r->o->systemd_cgroup, &claim, &r->cgroup_path, j, e);
 	if (res)
 		res->n_devices = n_devices;
 	if (ret < 0)
@@ -579,8 +582,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	unsigned long clone_flags = two_stage ? 0 : (unsigned long)(new_flags & ~CLONE_NEWCGROUP);
 	if ((ret = prepare_cgroup(&r, &cg_join, e)) < 0 || (ret = prepare_rdt(&r, e)) < 0)
 		goto fail;
-	debug_step("create: cgroup %s made and configured", r.cgroup_path ? r.cgroup_path : "(none)");
-	r.ictx.cgroup = r.cgroup_path ? &cg_join : NULL;
+	debug_step("create: cgroup %s made and configured", r.cgroup_path ? r.cgroup_path
+			   : cgroup_join_pending(&cg_join) ? "(made by systemd once the init is cloned)" : "(none)");
+	r.ictx.cgroup = r.cgroup_path || cgroup_join_pending(&cg_join) ? &cg_join : NULL;
 	fflush(NULL);
 	pid_t pid = clone_init(&r, &cg_join, clone_flags, e);
 	if (pid < 0) {
@@ -597,6 +601,9 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	r.init = fork_init ? 0 : pid;
 	debug_step("create: cloned pid %d with namespace flags 0x%lx%s", pid, clone_flags,
 		   two_stage ? " (it joins and unshares the namespaces itself)" : "");
+	/* systemd's unit is made now, with the child in it; the child waits. */
+	if ((ret = cgroup_attach(&cg_join, pid, &r.cgroup_path, e)) < 0)
+		goto fail;
 	cgroup_join_close(&cg_join);
 	r.ictx.cgroup = NULL;
 	if (r.ictx.rdt_tasks_fd >= 0)
