@@ -8,8 +8,9 @@
 #
 # Most tests need systemd as PID 1 and cgroup v2: scripts/v2vm --systemd
 # boots such a guest on any host (scripts/test runs this file there). Those
-# skip elsewhere; the tests of the errors and of features run anywhere; one
-# test is for systemd's hybrid layout (scripts/v2vm --systemd --hybrid).
+# skip elsewhere (and fail with OCIRT_SYSTEMD_GUEST=1); the tests of the
+# errors and of features run anywhere; one test is for systemd's hybrid
+# layout (scripts/v2vm --systemd --hybrid).
 
 load helpers
 
@@ -49,10 +50,21 @@ has_driver() {
 	"$OCIRT" features | jq -e '.linux.cgroup.systemd' >/dev/null
 }
 
+# OCIRT_SYSTEMD_GUEST=1 (scripts/test sets it in the systemd guests, where
+# all of it is there): what would skip elsewhere fails instead, so that a
+# build without the driver or a guest without systemd cannot pass unseen.
+need() {
+	if [ "${OCIRT_SYSTEMD_GUEST:-0}" = 1 ]; then
+		echo "OCIRT_SYSTEMD_GUEST=1, yet: $*" >&2
+		return 1
+	fi
+	skip "$*"
+}
+
 need_systemd() {
-	has_driver || skip "this ocirt was built without the systemd driver (libsystemd-dev missing)"
-	has_systemd || skip "no systemd as PID 1 here; scripts/v2vm --systemd runs this file in a guest that has it"
-	is_v2 || skip "the systemd driver is tested on cgroup v2"
+	has_driver || need "this ocirt was built without the systemd driver (libsystemd-dev missing)"
+	has_systemd || need "no systemd as PID 1 here; scripts/v2vm --systemd runs this file in a guest that has it"
+	is_v2 || need "the systemd driver is tested on cgroup v2"
 }
 
 # prop UNIT NAME: the value of a unit property (systemctl show).
@@ -95,7 +107,7 @@ cgf() {
 	assert_contains "$stderr" "linux.cgroupsPath \"system.slice:ocirt-bats:$ID\": a systemd unit (\"slice:prefix:name\") needs the systemd cgroup driver (--systemd-cgroup)"
 	assert_clean
 
-	has_driver || skip "built without the systemd driver"
+	has_driver || need "built without the systemd driver"
 	update_config --arg p "/$ID" '.linux.cgroupsPath = $p'
 	OCIRT_AS=(unshare -m sh -c 'mount -t tmpfs none /run && mkdir -p /run/systemd/system && exec "$@"' sh)
 	ocirt --systemd-cgroup run -b "$BUNDLE" "$ID"
@@ -374,8 +386,9 @@ cgf() {
 }
 
 @test "hybrid host (v1 controllers): the scope in every hierarchy, v1 properties, device rules kept, update, exec, pause, delete" {
-	has_driver || skip "built without the systemd driver"
-	has_systemd || skip "no systemd as PID 1 here; scripts/v2vm --systemd --hybrid runs this file in a guest that has it"
+	has_driver || need "built without the systemd driver"
+	has_systemd || need "no systemd as PID 1 here; scripts/v2vm --systemd --hybrid runs this file in a guest that has it"
+	# The pure v2 guest skips it (scripts/test runs it in the hybrid one).
 	! is_v2 || skip "a cgroup v1 (or hybrid) host test; this host is pure v2"
 	set_args sleep 100
 	update_config '.linux.resources = {"memory": {"limit": 67108864}, "cpu": {"shares": 512, "quota": 25000},
@@ -462,7 +475,7 @@ eng_cleanup() {
 
 @test "podman --cgroup-manager=systemd: a container through ocirt in a libpod scope, exec, stop, rm" {
 	need_systemd
-	command -v podman >/dev/null || skip "podman is not installed"
+	command -v podman >/dev/null || need "podman is not installed"
 	eng_wrapper
 	pm() {
 		timeout -k 5 180 podman --root "$ENG/podman" --runroot "$ENG/podman-run" --tmpdir "$ENG/podman-tmp" \
@@ -490,7 +503,7 @@ eng_cleanup() {
 
 @test "dockerd native.cgroupdriver=systemd: a container through ocirt in a docker scope, exec, update, rm" {
 	need_systemd
-	command -v dockerd containerd >/dev/null || skip "docker.io is not installed"
+	command -v dockerd containerd >/dev/null || need "docker.io is not installed"
 	eng_wrapper
 	containerd --address "$ENG/ctd.sock" --root "$ENG/ctd-root" --state "$ENG/ctd-state" \
 		</dev/null >"$ENG/containerd.log" 2>&1 3>&- &
