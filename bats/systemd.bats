@@ -146,6 +146,14 @@ cgf() {
 	assert_clean
 }
 
+@test "restore --systemd-cgroup: refused (its cgroup is made through cgroupfs), nothing made" {
+	mkdir "$BATS_TEST_TMPDIR/img"
+	ocirt --systemd-cgroup restore --image-path "$BATS_TEST_TMPDIR/img" -d -b "$BUNDLE" "$ID"
+	assert_status 1
+	assert_contains "$stderr" "restore: --systemd-cgroup is not supported"
+	assert_clean
+}
+
 @test "create, start, delete: the init in a transient scope with Delegate=yes in its slice; delete stops it" {
 	need_systemd
 	set_args sleep 100

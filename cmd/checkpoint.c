@@ -104,6 +104,13 @@ int cmd_restore(int argc, char **argv)
 	free(empty_ns.v);
 	if (ret != 0)
 		return ret < 0 ? fail(&e) : 0;
+	/* restore makes the cgroup as the cgroupfs driver does, and CRIU puts
+	 * the processes there: no unit for systemd to hold them. */
+	if (G.systemd_cgroup) {
+		oerr_setx(&e, ENOTSUP, "restore: --systemd-cgroup is not supported (the restored container's cgroup "
+			  "is made through cgroupfs)");
+		return fail(&e);
+	}
 	pid_t pid;
 	if (detach)
 		return container_restore(&ro, &o, &pid, &e) < 0 ? fail(&e) : 0;
