@@ -252,6 +252,21 @@ map_ids() {
 	[ "${lines[1]}" -gt 1 ]
 }
 
+@test "join: the pid namespace of a running container, with the init's pid reported late" {
+	command -v strace >/dev/null || skip "no strace"
+	start_sleeper "$ID-a"
+	join_ns pid "/proc/$(ct_pid "$ID-a")/ns/pid"
+	set_args sh -c 'echo $$'
+	# The process that forks the init (setns of a pid namespace applies to
+	# children only) is held 300 ms after its fork, before it reports the
+	# init's pid: the init must not say it is ready before that (run, not
+	# create: an init left behind by strace is killed when strace ends).
+	run env OCIRT_TEST_MARK=$MARK strace -f -qq -o /dev/null -e trace=clone -e signal=none \
+		-e inject=clone:delay_exit=300000 "$OCIRT" --root "$ROOT" run -b "$BUNDLE" "$ID" </dev/null
+	assert_status 0
+	[ "$output" -gt 1 ]
+}
+
 @test "join: a namespace path that does not exist fails" {
 	join_ns network "$BATS_TEST_TMPDIR/nosuchns"
 	ocirt create -b "$BUNDLE" "$ID"

@@ -22,6 +22,7 @@
 #include "lib/process/fdutil.h"
 #include "lib/seccomp/seccomp.h"
 #include "lib/process/trampoline.h"
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -164,14 +165,30 @@ out:
 /* pid and time namespaces entered by setns/unshare apply to children only. */
 static int fork_real_init(struct init_ctx *c, struct oerr *e)
 {
+	/* The runtime must learn the init's pid before anything the init
+	 * says (its hooks' state carries that pid; READY ends create): the
+	 * init waits for the end of this pipe, which closes once the pid is
+	 * sent (or the intermediate is gone, where create fails anyway). */
+	int order[2];
+	if (pipe2(order, O_CLOEXEC) < 0)
+		return oerr_set(e, errno, "pipe for the init's fork");
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-	if (pid < 0)
-		return oerr_set(e, errno, "fork container init");
+	if (pid < 0) {
+		int err = errno;
+		close(order[0]);
+		close(order[1]);
+		return oerr_set(e, err, "fork container init");
+	}
 	if (pid > 0) {
 		struct oerr ignored;
 		sync_send(c->sync_fd, SYNC_PID, pid, NULL, &ignored);
 		_exit(0);
 	}
+	close(order[1]);
+	char byte;
+	while (read(order[0], &byte, 1) < 0 && errno == EINTR)
+		;
+	close(order[0]);
 	return 0;
 }
 
