@@ -180,18 +180,10 @@ static int set_rdma(const char *dir, const struct spec_resources *r, struct oerr
 static int set_devices(const struct cg_hiers *hs, const struct spec_resources *r, const struct spec_linux *l,
 		       struct oerr *e)
 {
-	struct cg_dev_rule *rules;
-	size_t n;
-	int ret = cg_dev_rules_for(r, l, &rules, &n);
-	if (ret == -ERANGE)
-		return oerr_setx(e, EINVAL, "linux.resources.devices: major or minor number out of range");
-	if (ret < 0)
-		return oerr_set(e, -ret, "device rules");
 	struct cg_dev_state st;
-	ret = cg_dev_emulate(rules, n, &st);
-	free(rules);
+	int ret = cg_dev_state_for(r, l, &st, e);
 	if (ret < 0)
-		return oerr_set(e, -ret, "device rules");
+		return ret;
 	struct cg_hier *h = hs->layout != CGROUP_UNIFIED ? cg_hier_v1(hs, "devices") : NULL;
 	struct cg_hier *h2 = cg_hier_v2(hs);
 	if (h)

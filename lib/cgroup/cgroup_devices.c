@@ -234,3 +234,20 @@ void cg_dev_rule_str(const struct cg_dev_rule *r, char *buf, size_t len)
 	acc[k] = '\0';
 	snprintf(buf, len, "%c %s:%s %s", r->type, maj, min, acc);
 }
+
+int cg_dev_state_for(const struct spec_resources *r, const struct spec_linux *l, struct cg_dev_state *st,
+		     struct oerr *e)
+{
+	struct cg_dev_rule *rules;
+	size_t n;
+	int ret = cg_dev_rules_for(r, l, &rules, &n);
+	if (ret == -ERANGE)
+		return oerr_setx(e, EINVAL, "linux.resources.devices: major or minor number out of range");
+	if (ret < 0)
+		return oerr_set(e, -ret, "device rules");
+	ret = cg_dev_emulate(rules, n, st);
+	free(rules);
+	if (ret < 0)
+		return oerr_set(e, -ret, "device rules");
+	return 0;
+}

@@ -39,6 +39,10 @@ int cg_dev_rules_for(const struct spec_resources *r, const struct spec_linux *l,
  * and a deny does the reverse. */
 int cg_dev_emulate(const struct cg_dev_rule *rules, size_t n, struct cg_dev_state *st);
 void cg_dev_state_free(struct cg_dev_state *st);
+/* The state the container's device rules (cg_dev_rules_for) leave a new
+ * cgroup in; e names the field where a number is out of range. */
+int cg_dev_state_for(const struct spec_resources *r, const struct spec_linux *l, struct cg_dev_state *st,
+		     struct oerr *e);
 /* The state that a v1 devices.list text describes (only the default shows
  * in default-allow mode). */
 int cg_dev_parse_list(const char *text, struct cg_dev_state *st);

@@ -63,18 +63,10 @@ int cg_sd_run(const struct cg_sd_props *args, struct oerr *e)
 static int device_props(const struct spec_resources *r, const struct spec_linux *l, bool v1, struct cg_sd_props *p,
 			struct oerr *e)
 {
-	struct cg_dev_rule *rules;
-	size_t n;
-	int ret = cg_dev_rules_for(r, l, &rules, &n);
-	if (ret == -ERANGE)
-		return oerr_setx(e, EINVAL, "linux.resources.devices: major or minor number out of range");
-	if (ret < 0)
-		return oerr_set(e, -ret, "device rules");
 	struct cg_dev_state st;
-	ret = cg_dev_emulate(rules, n, &st);
-	free(rules);
+	int ret = cg_dev_state_for(r, l, &st, e);
 	if (ret < 0)
-		return oerr_set(e, -ret, "device rules");
+		return ret;
 	_cleanup_free_ char *devices = NULL;
 	size_t len;
 	struct oerr ignored;
