@@ -86,6 +86,19 @@ mounts_under() {
 	awk -v dir="$1" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo
 }
 
+# kill_naming TEXT: SIGKILL every process whose command line holds TEXT
+# (the daemons' leftovers of a test: they name its private directory).
+kill_naming() {
+	local f pid
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$1"; then
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+	done
+}
+
 # gone PID: no such process, or a zombie (it may be reaped while we look).
 gone() {
 	local st

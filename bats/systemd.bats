@@ -466,15 +466,9 @@ eng_wrapper() {
 
 eng_cleanup() {
 	[ -n "${ENG:-}" ] || return 0
-	local m f pid
+	local m
 	# containerd's shims outlive it by design; they are ours when they name $ENG.
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$ENG/"; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-	done
+	kill_naming "$ENG/"
 	for m in $(mounts_under "$ENG/" | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done

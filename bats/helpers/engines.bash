@@ -22,14 +22,7 @@ eng_setup_file() {
 eng_teardown_file() {
 	[ -n "${ENG:-}" ] || return 0
 	# Shims outlive containerd by design; they are ours when they name our socket.
-	local f pid
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$ENG/"; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-	done
+	kill_naming "$ENG/"
 	mounts_under "$ENG/" | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	remove_cgroups "$CGPARENT"
