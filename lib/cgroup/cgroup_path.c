@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 #include "lib/cgroup/cgroup_fs.h"
 #include "base/mountinfo.h"
@@ -219,17 +220,45 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 	return r;
 }
 
+/* The cgroup mounts, read once per process: a command that looks at a
+ * container's cgroups more than once (exec: its status, then the join; run:
+ * create, then delete) would read and statfs them each time. The runtime's
+ * own process never mounts nor changes its mount namespace (children do
+ * that, and a child is another pid, which reads them afresh); its own
+ * cgroups may change, so /proc/self/cgroup is read each time. */
+static struct {
+	pid_t pid;
+	struct mountinfo *m;
+	size_t n;
+} mounts_memo;
+
+static int cg_mounts_memo(const struct mountinfo **m, size_t *n, struct oerr *e)
+{
+	pid_t self = getpid();
+	if (mounts_memo.pid != self) {
+		if (mounts_memo.pid)
+			mountinfo_free(mounts_memo.m, mounts_memo.n);
+		mounts_memo.pid = 0;
+		int r = cg_mounts_load(&mounts_memo.m, &mounts_memo.n, e);
+		if (r < 0)
+			return r;
+		mounts_memo.pid = self;
+	}
+	*m = mounts_memo.m;
+	*n = mounts_memo.n;
+	return 0;
+}
+
 int cg_hiers_load(struct cg_hiers *out, struct oerr *e)
 {
 	_cleanup_free_ char *cg = NULL;
-	struct mountinfo *m;
+	const struct mountinfo *m;
 	size_t nm;
-	int r = cg_mounts_load(&m, &nm, e);
+	int r = cg_mounts_memo(&m, &nm, e);
 	if (r < 0)
 		return r;
 	if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL, e)) == 0)
 		r = hiers_build(m, nm, cg, out, e);
-	mountinfo_free(m, nm);
 	return r;
 }
 
