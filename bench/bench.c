@@ -89,6 +89,7 @@ static struct runtime rts[MAX_RT];
 static int nrt;
 static const char *bundle, *root_base = "/run/ocirt-bench";
 static const char *floor_bin; /* --floor: bench/floor.c, also the RSS launcher */
+static double noop_wall[MAX_N];	/* `floor noop`: one command's fixed cost */
 static char rootfs[4096];
 static char config_path[4096], config_saved[1 << 16];
 static volatile pid_t current_child;
@@ -642,6 +643,15 @@ int main(int argc, char **argv)
 					fprintf(stderr, "ocirt-bench: %s failed\n", rt->name);
 					return 1;
 				}
+				if (!strcmp(rt->name, "floor")) {
+					const char *noop_argv[] = { floor_bin, "noop", NULL };
+					double t0 = now();
+					if (spawn(floor_bin, noop_argv, NULL, NULL)) {
+						fprintf(stderr, "ocirt-bench: floor noop failed\n");
+						return 1;
+					}
+					noop_wall[i] = now() - t0;
+				}
 				continue;
 			}
 			snprintf(id, sizeof(id), "bl-%s-%d", rt->name, i);
@@ -865,6 +875,17 @@ int main(int argc, char **argv)
 			       ratio(pct(t->exec_wall, n, .5), pct(flocg->exec_wall, n, .5)),
 			       ratio(pct(t->exec_cpu, n, .5), pct(flocg->exec_cpu, n, .5)));
 		}
+		/* The lifecycle through a runtime's CLI is three commands where the
+		 * floor's is one: what two more commands cost before they do anything. */
+		double noop = pct(noop_wall, n, .5), fcg = pct(flocg->life_wall, n, .5);
+		printf("\nOne command's fixed cost, `floor noop` (fork, exec of a static binary that exits at once,"
+		       " wait; started as the runtimes' commands are): %.2f ms median. A runtime's lifecycle is three"
+		       " commands (create, start, delete) where `floor run` is one, so one that did nothing beyond"
+		       " the floor would take floor+cg + 2 x %.2f = %.2f ms, %.2fx floor+cg.\n\n",
+		       noop * 1e3, noop * 1e3, (fcg + 2 * noop) * 1e3, ratio(fcg + 2 * noop, fcg));
+		printf("| runtime | lifecycle wall / (floor+cg + 2 commands) |\n|---|---|\n");
+		for (int r = 0; r < n_runtimes; r++)
+			printf("| %s | %.2fx |\n", rts[r].name, ratio(pct(rts[r].life_wall, n, .5), fcg + 2 * noop));
 	}
 	int bad = 0;
 	for (int r = 0; r < nrt; r++)
