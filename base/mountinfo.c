@@ -1,6 +1,8 @@
 #include "base/mountinfo.h"
 #include "base/util.h"
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +102,46 @@ int mountinfo_parse(const char *text, struct mountinfo **out, size_t *nout)
 	}
 	*out = v;
 	*nout = n;
+	return 0;
+}
+
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			fprintf(f, "\\%03o", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+int mountinfo_format(const struct mountinfo *m, size_t n, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *fields[] = { m[i].root, m[i].mountpoint, m[i].opts };
+		fprintf(f, "%d %d %u:%u", m[i].id, m[i].parent, m[i].major, m[i].minor);
+		for (size_t k = 0; k < 3; k++) {
+			fputc(' ', f);
+			put_escaped(f, fields[k]);
+		}
+		fputs(" - ", f);
+		put_escaped(f, m[i].fstype);
+		fputc(' ', f);
+		put_escaped(f, m[i].source);
+		fputc(' ', f);
+		put_escaped(f, m[i].super_opts);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
 	return 0;
 }
 

@@ -19,6 +19,9 @@ struct mountinfo {
 /* Parse a mountinfo text; lines that do not have the fields are skipped.
  * 0, or -ENOMEM. *out is malloc'd (free with mountinfo_free). */
 int mountinfo_parse(const char *text, struct mountinfo **out, size_t *n);
+/* The entries back in mountinfo's syntax, one line each, with its escapes
+ * (mountinfo_parse reads them back as they were). 0, or -ENOMEM. */
+int mountinfo_format(const struct mountinfo *m, size_t n, char **out);
 /* /proc/<pid>/mountinfo (pid 0: self), e filled on failure. */
 int mountinfo_read(pid_t pid, struct mountinfo **out, size_t *n, struct oerr *e);
 void mountinfo_free(struct mountinfo *m, size_t n);

@@ -625,6 +625,62 @@ want_values() {
 	assert_clean
 }
 
+# reads_mountinfo ARGS...: the ocirt command ARGS succeeds; whether it read
+# /proc/self/mountinfo (status 0) or not (1).
+reads_mountinfo() {
+	strace -f -qq -e trace=openat -e signal=none -o "$BATS_TEST_TMPDIR/mi" \
+		"$OCIRT" --root "$ROOT" "$@" </dev/null >/dev/null
+	grep -q 'mountinfo' "$BATS_TEST_TMPDIR/mi"
+}
+
+@test "commands after create take the cgroup mounts create saved; without them, or where they are wrong, mountinfo" {
+	command -v strace >/dev/null || skip "no strace"
+	sleeper
+	saved=$ROOT/$ID/cgroup.mounts
+	[ -s "$saved" ]
+	head -1 "$saved" | grep -qx 'ocirt cgroup mounts 1 [0-9]*'
+	# Each saved mount is one that statfs finds to be a cgroup file system.
+	while read -r _ _ _ _ mp _; do
+		[ "$(stat -f -c %T "$mp")" = cgroupfs ] || [ "$(stat -f -c %T "$mp")" = cgroup2fs ]
+	done < <(tail -n +2 "$saved")
+	! reads_mountinfo exec "$ID" true
+	# The join is the same as through mountinfo.
+	"$OCIRT" --root "$ROOT" exec "$ID" cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/via_saved"
+	diff <(sort "/proc/$PID/cgroup") <(sort "$BATS_TEST_TMPDIR/via_saved")
+	if has_ctrl freezer || is_v2; then
+		! reads_mountinfo pause "$ID"
+		wait_status "$ID" paused
+		! reads_mountinfo resume "$ID"
+		wait_status "$ID" running
+	fi
+	# A damaged table, one whose mount point is no cgroup file system (a
+	# cgroup unmounted since), and none at all (a state dir of an older
+	# ocirt): read mountinfo, and work as before.
+	cp "$saved" "$BATS_TEST_TMPDIR/good"
+	printf 'ocirt cgroup mounts 1 3\ngarbage\n' >"$saved"
+	reads_mountinfo exec "$ID" true
+	{ echo 'ocirt cgroup mounts 1 1'; echo "1 1 0:99 / $BATS_TEST_TMPDIR rw - cgroup cgroup rw,pids"; } >"$saved"
+	reads_mountinfo exec "$ID" true
+	rm "$saved"
+	reads_mountinfo exec "$ID" true
+	"$OCIRT" --root "$ROOT" exec "$ID" cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/via_mountinfo"
+	diff <(sort "/proc/$PID/cgroup") <(sort "$BATS_TEST_TMPDIR/via_mountinfo")
+	# delete with the table, and without it: the cgroup goes in every hierarchy.
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID")
+	[ -n "$dirs" ]
+	cp "$BATS_TEST_TMPDIR/good" "$saved"
+	ocirt kill "$ID" KILL
+	wait_status "$ID" stopped
+	! reads_mountinfo delete "$ID"
+	for d in $dirs; do [ ! -e "$d" ]; done
+	ID2=$ID-old
+	sleeper "$ID2"
+	dirs=$(all_cg_dirs "$PID" | grep -F "$ID2")
+	rm "$ROOT/$ID2/cgroup.mounts"
+	reads_mountinfo delete --force "$ID2"
+	for d in $dirs; do [ ! -e "$d" ]; done
+}
+
 @test "a cgroup2 /sys/fs/cgroup hidden under a tmpfs of v1 hierarchies: only the visible mounts count" {
 	is_v2 && skip "needs v1 hierarchies to mount over the cgroup2 one (a hybrid or v1 host)"
 	set_args cat /proc/self/cgroup

@@ -3,6 +3,8 @@
 #include "lib/criu/criu.h"
 #include "tap.h"
 #include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_parse(void)
@@ -41,6 +43,38 @@ static void test_parse(void)
 		mountinfo_free(m, n);
 }
 
+/* mountinfo_format writes what mountinfo_parse reads back as it was:
+ * the escapes, the optional fields dropped, an empty superblock option. */
+static void test_format(void)
+{
+	const char *text =
+		"120 110 0:50 /a\\040b /mnt/with\\040space\\011tab rw shared:3 - tmpfs none\n"
+		"121 110 0:51 / /x\\134y\\012z rw,nosuid - cgroup cgroup rw,memory\n"
+		"122 1 0:52 / /sys/fs/cgroup rw - cgroup2 cgroup2\n";
+	struct mountinfo *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	char *out = NULL;
+	int r = mountinfo_parse(text, &a, &na);
+	if (r == 0)
+		r = mountinfo_format(a, na, &out);
+	if (r == 0)
+		r = mountinfo_parse(out, &b, &nb);
+	ok(r == 0 && na == 3 && nb == 3, "format, then parse again: three entries", "r=%d %zu %zu", r, na, nb);
+	bool same = r == 0 && na == nb;
+	for (size_t i = 0; same && i < na; i++)
+		same = a[i].id == b[i].id && a[i].parent == b[i].parent && a[i].major == b[i].major &&
+		       a[i].minor == b[i].minor && !strcmp(a[i].root, b[i].root) &&
+		       !strcmp(a[i].mountpoint, b[i].mountpoint) && !strcmp(a[i].opts, b[i].opts) &&
+		       !strcmp(a[i].fstype, b[i].fstype) && !strcmp(a[i].source, b[i].source) &&
+		       !strcmp(a[i].super_opts, b[i].super_opts);
+	ok(same, "every field as it was, the escaped characters too", "%s", out ? out : "(none)");
+	ok(na == 3 && !strcmp(a[1].mountpoint, "/x\\y\nz") && !strcmp(a[2].super_opts, ""),
+	   "a backslash and a newline in a mount point, no superblock options", "%s", na == 3 ? a[1].mountpoint : "");
+	mountinfo_free(a, na);
+	mountinfo_free(b, nb);
+	free(out);
+}
+
 static void test_cr_opts(void)
 {
 	struct oerr e = { 0 };
@@ -61,6 +95,7 @@ static void test_cr_opts(void)
 int main(void)
 {
 	test_parse();
+	test_format();
 	test_cr_opts();
 	return tap_done();
 }

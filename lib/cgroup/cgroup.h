@@ -107,6 +107,14 @@ pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, voi
  * memory is the child's own. */
 int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
 void cgroup_join_close(struct cgroup_join *j);
+/* The host's cgroup mounts as a text that create keeps in the container's
+ * state dir: a later command on the container adopts it instead of reading
+ * /proc/self/mountinfo, and reads that as before where the text is missing
+ * (a state dir of an older ocirt), damaged, or no longer true (adopt says
+ * false). known: this process has them already, adopting is moot. */
+int cgroup_mounts_dump(char **text, struct oerr *e);
+bool cgroup_mounts_known(void);
+bool cgroup_mounts_adopt(const char *text);
 /* Remove the cgroup and its sub-cgroups in every hierarchy, retrying a while
  * when busy; a cgroup that is gone already is fine. */
 int cgroup_destroy(const char *cg_path, struct oerr *e);

@@ -69,6 +69,16 @@ int cg_mounts_parse(const char *text, struct mountinfo **out, size_t *nout)
 	return 0;
 }
 
+/* statfs finds a cgroup file system of that version at the mount point. */
+static bool mount_confirmed(const struct mountinfo *m)
+{
+	struct statfs st;
+	bool v2 = !strcmp(m->fstype, "cgroup2");
+	if (!v2 && strcmp(m->fstype, "cgroup"))
+		return false;
+	return statfs(m->mountpoint, &st) == 0 && st.f_type == (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC);
+}
+
 int cg_mounts_load(struct mountinfo **out, size_t *n, struct oerr *e)
 {
 	_cleanup_free_ char *mi = NULL;
@@ -81,9 +91,7 @@ int cg_mounts_load(struct mountinfo **out, size_t *n, struct oerr *e)
 		return oerr_set(e, ENOMEM, "parse mountinfo");
 	/* What is there is what statfs finds at the mount point. */
 	for (size_t i = 0; i < nm; i++) {
-		struct statfs st;
-		bool v2 = !strcmp(m[i].fstype, "cgroup2");
-		if (statfs(m[i].mountpoint, &st) == 0 && st.f_type == (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
+		if (mount_confirmed(&m[i]))
 			m[k++] = m[i];
 		else
 			mountinfo_free_entry(&m[i]);
@@ -220,7 +228,8 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 	return r;
 }
 
-/* The cgroup mounts, read once per process: a command that looks at a
+/* The cgroup mounts, read once per process (or taken from the table an
+ * earlier command saved: cg_mounts_adopt): a command that looks at a
  * container's cgroups more than once (exec: its status, then the join; run:
  * create, then delete) would read and statfs them each time. The runtime's
  * own process never mounts nor changes its mount namespace (children do
@@ -247,6 +256,52 @@ static int cg_mounts_memo(const struct mountinfo **m, size_t *n, struct oerr *e)
 	*m = mounts_memo.m;
 	*n = mounts_memo.n;
 	return 0;
+}
+
+/* The saved table: a header with the count, then mountinfo lines. */
+#define CG_MOUNTS_HEADER "ocirt cgroup mounts 1"
+
+int cg_mounts_dump(char **out, struct oerr *e)
+{
+	const struct mountinfo *m;
+	size_t n;
+	int r = cg_mounts_memo(&m, &n, e);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *body = NULL;
+	if (mountinfo_format(m, n, &body) < 0 || asprintf(out, CG_MOUNTS_HEADER " %zu\n%s", n, body) < 0)
+		return oerr_setx(e, ENOMEM, "the cgroup mounts");
+	return 0;
+}
+
+bool cg_mounts_known(void)
+{
+	return mounts_memo.pid == getpid();
+}
+
+bool cg_mounts_adopt(const char *text)
+{
+	size_t want;
+	int used = 0;
+	if (sscanf(text, CG_MOUNTS_HEADER " %zu\n%n", &want, &used) != 1 || used == 0 || want == 0)
+		return false;
+	struct mountinfo *m;
+	size_t n;
+	if (mountinfo_parse(text + used, &m, &n) < 0)
+		return false;
+	bool ok = n == want;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = mount_confirmed(&m[i]);
+	if (!ok) {
+		mountinfo_free(m, n);
+		return false;
+	}
+	if (mounts_memo.pid)
+		mountinfo_free(mounts_memo.m, mounts_memo.n);
+	mounts_memo.m = m;
+	mounts_memo.n = n;
+	mounts_memo.pid = getpid();
+	return true;
 }
 
 int cg_hiers_load(struct cg_hiers *out, struct oerr *e)

@@ -207,6 +207,14 @@ int create_record_cgroup(const char *cg_path, void *arg, struct oerr *e)
 	return state_record_cgroup(r->dirfd, cg_path, e);
 }
 
+/* For the commands that come after (statedir.h: cgroup.mounts). */
+static int save_cgroup_mounts(struct create_run *r, struct oerr *e)
+{
+	_cleanup_free_ char *text = NULL;
+	int ret = cgroup_mounts_dump(&text, e);
+	return ret < 0 ? ret : atomic_write_at(r->dirfd, STATE_CGROUP_MOUNTS, text, strlen(text), false, e);
+}
+
 static void reap_child(struct create_run *r)
 {
 	if (r->child > 0 && !r->child_reaped) {
@@ -602,7 +610,8 @@ int container_create(const struct create_opts *o, pid_t *init_pid, struct oerr *
 	debug_step("create: cloned pid %d with namespace flags 0x%lx%s", pid, clone_flags,
 		   two_stage ? " (it joins and unshares the namespaces itself)" : "");
 	/* systemd's unit is made now, with the child in it; the child waits. */
-	if ((ret = cgroup_attach(&cg_join, pid, &r.cgroup_path, e)) < 0)
+	if ((ret = cgroup_attach(&cg_join, pid, &r.cgroup_path, e)) < 0 ||
+	    (r.cgroup_path && (ret = save_cgroup_mounts(&r, e)) < 0))
 		goto fail;
 	cgroup_join_close(&cg_join);
 	r.ictx.cgroup = NULL;

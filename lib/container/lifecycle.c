@@ -51,6 +51,18 @@ void container_refresh_status(struct container *c)
 		c->status = CS_RUNNING;
 }
 
+/* The cgroup mounts create saved (statedir.h: cgroup.mounts), so that a
+ * command on the container need not read /proc/self/mountinfo. */
+static void adopt_cgroup_mounts(const struct container *c)
+{
+	if (!c->st.cgroup_path || cgroup_mounts_known())
+		return;
+	_cleanup_free_ char *text = NULL;
+	struct oerr ignored;
+	if (read_regular_file_at(c->dirfd, STATE_CGROUP_MOUNTS, 1 << 20, "1 MiB", &text, NULL, &ignored) == 0)
+		cgroup_mounts_adopt(text);
+}
+
 /* salvage: a state.json that cannot be read is no error; what the records
  * say stands in for it (delete --force), and e keeps why. */
 static int open_state(const char *root, const char *id, bool exclusive, bool salvage, struct container *c,
@@ -81,6 +93,7 @@ static int open_state(const char *root, const char *id, bool exclusive, bool sal
 			c->st.id = strdup(id);
 		state_read_records(c->dirfd, &c->st);
 	}
+	adopt_cgroup_mounts(c);
 	container_refresh_status(c);
 	return 0;
 }

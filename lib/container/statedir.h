@@ -12,7 +12,11 @@
  *   host-mounts  without a mount namespace of its own, what to unmount
  *           (statedir_write_host_mounts)
  * The final state.json repeats the first two. Every file is written atomically
- * (temp file, rename), state.json durably (fsync'd before the rename). */
+ * (temp file, rename), state.json durably (fsync'd before the rename).
+ *
+ * cgroup.mounts (STATE_CGROUP_MOUNTS), a cache and not a record: the host's
+ * cgroup mounts as create found them (cgroup_mounts_dump), which later
+ * commands adopt instead of reading /proc/self/mountinfo. */
 #pragma once
 #include <time.h>
 #include <stdbool.h>
@@ -39,6 +43,7 @@ struct container_state {
 };
 
 #define STATEDIR_DEFAULT_ROOT "/run/ocirt"
+#define STATE_CGROUP_MOUNTS "cgroup.mounts"
 
 /* mkdir <root>/<id> (root made 0700 when missing) and return its fd, locked exclusively. */
 int statedir_create(const char *root, const char *id, int *dirfd, struct oerr *e);
