@@ -213,10 +213,22 @@ bool cg_dev_state_allows(const struct cg_dev_state *st, char type, uint32_t majo
 	return st->default_allow;
 }
 
+size_t cg_dev_access_str(unsigned access, char acc[4])
+{
+	size_t k = 0;
+	if (access & CG_ACC_READ)
+		acc[k++] = 'r';
+	if (access & CG_ACC_WRITE)
+		acc[k++] = 'w';
+	if (access & CG_ACC_MKNOD)
+		acc[k++] = 'm';
+	acc[k] = '\0';
+	return k;
+}
+
 void cg_dev_rule_str(const struct cg_dev_rule *r, char *buf, size_t len)
 {
 	char maj[24], min[24], acc[4];
-	size_t k = 0;
 	if (r->major == CG_DEV_WILD)
 		strcpy(maj, "*");
 	else
@@ -225,13 +237,7 @@ void cg_dev_rule_str(const struct cg_dev_rule *r, char *buf, size_t len)
 		strcpy(min, "*");
 	else
 		snprintf(min, sizeof(min), "%lld", (long long)r->minor);
-	if (r->access & CG_ACC_READ)
-		acc[k++] = 'r';
-	if (r->access & CG_ACC_WRITE)
-		acc[k++] = 'w';
-	if (r->access & CG_ACC_MKNOD)
-		acc[k++] = 'm';
-	acc[k] = '\0';
+	cg_dev_access_str(r->access, acc);
 	snprintf(buf, len, "%c %s:%s %s", r->type, maj, min, acc);
 }
 

@@ -50,5 +50,8 @@ int cg_dev_parse_list(const char *text, struct cg_dev_state *st);
  * the v1 controller decides. type is 'b' or 'c'. */
 bool cg_dev_state_allows(const struct cg_dev_state *st, char type, uint32_t major, uint32_t minor,
 			 unsigned access);
+/* The access bits (CG_ACC_*) as "rwm" letters in acc, in that order;
+ * their count (0: none). */
+size_t cg_dev_access_str(unsigned access, char acc[4]);
 /* "c 1:3 rwm", "b *:* m" */
 void cg_dev_rule_str(const struct cg_dev_rule *r, char *buf, size_t len);

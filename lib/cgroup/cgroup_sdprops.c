@@ -410,14 +410,7 @@ int cg_sd_device_props(const struct cg_dev_state *st, const char *devices_text, 
 	for (size_t i = 0; exact && i < st->n; i++) {
 		const struct cg_dev_rule *x = &st->ex[i];
 		char acc[4];
-		size_t a = 0;
-		if (x->access & CG_ACC_READ)
-			acc[a++] = 'r';
-		if (x->access & CG_ACC_WRITE)
-			acc[a++] = 'w';
-		if (x->access & CG_ACC_MKNOD)
-			acc[a++] = 'm';
-		acc[a] = '\0';
+		size_t a = cg_dev_access_str(x->access, acc);
 		const char *kind = x->type == 'c' ? "char" : "block";
 		if (!x->allow || (x->type != 'c' && x->type != 'b') || !a) {
 			exact = false;
