@@ -810,21 +810,6 @@ int cgroup_join_open(const char *cg_path, struct cgroup_join *j, struct oerr *e)
 
 /* --- the rest of the API ----------------------------------------------- */
 
-int cgroup_mounts_dump(char **text, struct oerr *e)
-{
-	return cg_mounts_dump(text, e);
-}
-
-bool cgroup_mounts_known(void)
-{
-	return cg_mounts_known();
-}
-
-bool cgroup_mounts_adopt(const char *text)
-{
-	return cg_mounts_adopt(text);
-}
-
 int cgroup_destroy(const char *cg_path, struct oerr *e)
 {
 	struct cg_hiers hs;

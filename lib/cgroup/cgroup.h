@@ -109,9 +109,12 @@ int cgroup_join_self(struct cgroup_join *j, struct oerr *e);
 void cgroup_join_close(struct cgroup_join *j);
 /* The host's cgroup mounts as a text that create keeps in the container's
  * state dir: a later command on the container adopts it instead of reading
- * /proc/self/mountinfo, and reads that as before where the text is missing
- * (a state dir of an older ocirt), damaged, or no longer true (adopt says
- * false). known: this process has them already, adopting is moot. */
+ * /proc/self/mountinfo, whose text the kernel makes anew at each read (2 ms
+ * with a thousand mounts), and reads that as before where the text is
+ * missing (a state dir of an older ocirt), damaged, or no longer true:
+ * adopt takes it only where it is whole and statfs still finds a cgroup
+ * file system of that version at each mount point, and says false
+ * otherwise. known: this process has them already, adopting is moot. */
 int cgroup_mounts_dump(char **text, struct oerr *e);
 bool cgroup_mounts_known(void);
 bool cgroup_mounts_adopt(const char *text);

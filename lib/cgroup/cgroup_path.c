@@ -229,7 +229,7 @@ int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hie
 }
 
 /* The cgroup mounts, read once per process (or taken from the table an
- * earlier command saved: cg_mounts_adopt): a command that looks at a
+ * earlier command saved: cgroup_mounts_adopt): a command that looks at a
  * container's cgroups more than once (exec: its status, then the join; run:
  * create, then delete) would read and statfs them each time. The runtime's
  * own process never mounts nor changes its mount namespace (children do
@@ -258,10 +258,11 @@ static int cg_mounts_memo(const struct mountinfo **m, size_t *n, struct oerr *e)
 	return 0;
 }
 
-/* The saved table: a header with the count, then mountinfo lines. */
+/* The saved table (cgroup.h: cgroup_mounts_dump): a header with the count,
+ * then mountinfo lines. */
 #define CG_MOUNTS_HEADER "ocirt cgroup mounts 1"
 
-int cg_mounts_dump(char **out, struct oerr *e)
+int cgroup_mounts_dump(char **out, struct oerr *e)
 {
 	const struct mountinfo *m;
 	size_t n;
@@ -274,12 +275,12 @@ int cg_mounts_dump(char **out, struct oerr *e)
 	return 0;
 }
 
-bool cg_mounts_known(void)
+bool cgroup_mounts_known(void)
 {
 	return mounts_memo.pid == getpid();
 }
 
-bool cg_mounts_adopt(const char *text)
+bool cgroup_mounts_adopt(const char *text)
 {
 	size_t want;
 	int used = 0;

@@ -38,18 +38,6 @@ int cg_mounts_parse(const char *mountinfo, struct mountinfo **out, size_t *n);
 /* The same from /proc/self/mountinfo, each one confirmed with statfs. */
 int cg_mounts_load(struct mountinfo **out, size_t *n, struct oerr *e);
 
-/* The cgroup mounts this process uses (read once per process) as a text
- * that cg_mounts_adopt takes back, in a later command, instead of reading
- * mountinfo, whose text the kernel makes anew at each read (2 ms on a
- * host with a thousand mounts). */
-int cg_mounts_dump(char **out, struct oerr *e);
-/* Whether this process has its cgroup mounts already. */
-bool cg_mounts_known(void);
-/* Take a dumped table as this process's cgroup mounts, where it is whole
- * and statfs still finds a cgroup file system of that version at each mount
- * point; false (nothing changed) otherwise, and mountinfo is read as before. */
-bool cg_mounts_adopt(const char *text);
-
 /* Build the hierarchy table from mountinfo and /proc/self/cgroup text.
  * Only visible cgroup mounts at or below /sys/fs/cgroup count. */
 int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, struct cg_hiers *out, struct oerr *e);
