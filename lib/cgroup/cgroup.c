@@ -980,16 +980,10 @@ static int update_systemd(const struct cg_hiers *hs, const char *unit, struct sp
 	uint64_t v;
 	struct oerr ignored;
 	_cleanup_free_ char *cpu_max = NULL;
-	if (dir && cg_read_u64(dir, "memory.max", &v, &ignored) == 0)
-		now.memory_max = v == UINT64_MAX ? -1 : (int64_t)v;
-	if (dir && cg_read(dir, "cpu.max", &cpu_max, &ignored) == 0) {
-		char q[32];
-		unsigned long long period;
-		if (sscanf(cpu_max, "%31s %llu", q, &period) == 2) {
-			now.cpu_quota = strcmp(q, "max") ? strtoll(q, NULL, 10) : -1;
-			now.cpu_period = period;
-		}
-	} else if (!dir && hc && cg_read(hc->dir, "cpu.cfs_quota_us", &cpu_max, &ignored) == 0) {
+	if (dir) {
+		now.memory_max = cg_v2_memory_max_now(dir);
+		cg_v2_cpu_max_now(dir, &now.cpu_quota, &now.cpu_period);
+	} else if (hc && cg_read(hc->dir, "cpu.cfs_quota_us", &cpu_max, &ignored) == 0) {
 		now.cpu_quota = strtoll(cpu_max, NULL, 10);
 		if (cg_read_u64(hc->dir, "cpu.cfs_period_us", &v, &ignored) == 0)
 			now.cpu_period = v;

@@ -217,6 +217,15 @@ static void limit_str(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64, v);
 }
 
+int64_t cg_v2_memory_max_now(const char *dir)
+{
+	uint64_t v;
+	struct oerr ignored;
+	if (!dir || cg_read_u64(dir, "memory.max", &v, &ignored) < 0)
+		return 0;
+	return v == UINT64_MAX ? -1 : (int64_t)v;
+}
+
 int cg_v2_memory_plan(const char *dir, int64_t cur_max, const struct spec_memory *m, struct cg_v2_memory_plan *p,
 		      struct oerr *e)
 {
@@ -226,11 +235,7 @@ int cg_v2_memory_plan(const char *dir, int64_t cur_max, const struct spec_memory
 		int64_t cur = limit;
 		if (!m->has_limit || limit == 0) {
 			/* An update of swap alone: convert against the limit in force. */
-			uint64_t v;
-			struct oerr ignored;
-			cur = cur_max;
-			if (!cur && dir && cg_read_u64(dir, "memory.max", &v, &ignored) == 0)
-				cur = v == UINT64_MAX ? -1 : (int64_t)v;
+			cur = cur_max ? cur_max : cg_v2_memory_max_now(dir);
 		}
 		int64_t sw;
 		int r = cg_v2_swap_max(m->has_swap ? m->swap : 0, cur, &sw, e);
@@ -290,8 +295,7 @@ int cg_v2_set_memory(const char *dir, const struct spec_memory *m, struct oerr *
 	return 0;
 }
 
-/* The quota ("max" or a number) and period in cpu.max now. */
-static void cpu_max_now(const char *dir, int64_t *quota, uint64_t *period)
+void cg_v2_cpu_max_now(const char *dir, int64_t *quota, uint64_t *period)
 {
 	_cleanup_free_ char *text = NULL;
 	struct oerr ignored;
@@ -315,7 +319,7 @@ void cg_v2_cpu_plan(const char *dir, const struct spec_cpu *c, struct cg_v2_cpu_
 	p->max = c->has_quota || (c->has_period && c->period);
 	if (!p->max)
 		return;
-	cpu_max_now(dir, &p->quota, &p->period);
+	cg_v2_cpu_max_now(dir, &p->quota, &p->period);
 	if (c->has_quota)
 		p->quota = c->quota > 0 ? c->quota : -1;
 	if (c->has_period && c->period)

@@ -31,6 +31,11 @@ int cg_v2_check_type(const char *dir, struct oerr *e);
 /* What a memory setting writes: memory.max, memory.low and memory.swap.max
  * (-1: "max"). For an update of swap alone, cur_max is the limit in force
  * (-1 unlimited; 0: unknown, then read from dir unless it is NULL). */
+/* memory.max of dir now: -1 for "max", 0 when it cannot be read. */
+int64_t cg_v2_memory_max_now(const char *dir);
+/* cpu.max of dir now: the quota (-1 for "max") and the period; the
+ * kernel's defaults (-1, 100000) where it cannot be read or dir is NULL. */
+void cg_v2_cpu_max_now(const char *dir, int64_t *quota, uint64_t *period);
 struct cg_v2_memory_plan {
 	bool max, low, swap;
 	int64_t max_v, low_v, swap_v;
