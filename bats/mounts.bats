@@ -228,12 +228,12 @@ add_symlinked_mounts() {
 
 @test "with openat2 refused (ENOSYS), the component walk keeps symlinked and .. targets inside" {
 	command -v strace >/dev/null || skip "strace is not installed"
-	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/noopenat2" "$BATS_TEST_DIRNAME/helpers/noopenat2.c" -lseccomp
+	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/refuse" "$BATS_TEST_DIRNAME/helpers/refuse.c" -lseccomp
 	# ocirt runs as on a kernel without openat2; strace proves it tried and fell back.
 	local real=$OCIRT trace=$BATS_TEST_TMPDIR/openat2.trace
 	OCIRT=$BATS_TEST_TMPDIR/ocirt-noopenat2
-	printf '#!/bin/sh\nexec strace -f -qq -e trace=openat2 -e signal=none -o %s %s %s "$@"\n' \
-		"$trace" "$BATS_TEST_TMPDIR/noopenat2" "$real" >"$OCIRT"
+	printf '#!/bin/sh\nexec strace -f -qq -e trace=openat2 -e signal=none -o %s %s openat2 ENOSYS %s "$@"\n' \
+		"$trace" "$BATS_TEST_TMPDIR/refuse" "$real" >"$OCIRT"
 	chmod +x "$OCIRT"
 	add_symlinked_mounts
 	add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/../../../../../../../escape-dotdot", type: "none", source: $s, options: ["bind"]}')"

@@ -98,8 +98,9 @@ pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr 
  * fn(arg) on the given stack, in our memory, while we wait until it execs
  * or exits. No page tables copied, nothing to tear down at its exec: the
  * cheap way to a child that only sets itself up and execs. Into j's
- * cgroup2 directory with clone3 where there is one. -ENOSYS (nothing in e)
- * where that cannot be done here: fork then. */
+ * cgroup2 directory with clone3 where there is one and clone3 is not
+ * refused (then the child joins it with cgroup_join_self). -errno on
+ * failure. */
 pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, void *stack, size_t stack_size,
 			struct oerr *e);
 /* In the cloned child, single-threaded: join the rest of the hierarchies.

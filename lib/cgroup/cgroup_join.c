@@ -101,6 +101,20 @@ fail:
 	return -(e->code ? e->code : EINVAL);
 }
 
+/* Whether clone3(CLONE_INTO_CGROUP) failed for want of the call rather than
+ * because of the cgroup, so that clone(2) and a write of "0" to
+ * cgroup.procs (cgroup_join_self) do instead: ENOSYS before Linux 5.3,
+ * E2BIG or EINVAL before 5.7 (no CLONE_INTO_CGROUP), and EPERM from a
+ * seccomp filter that refuses the calls it does not know, as container
+ * engines' default profiles did before they learnt clone3 (Docker before
+ * 20.10). The kernel's own checks of the cgroup answer EACCES, ENOENT,
+ * ENODEV or EBUSY, which are reported; an EPERM for the namespace flags
+ * comes back from clone(2) too. */
+static bool clone3_refused(int err)
+{
+	return err == ENOSYS || err == E2BIG || err == EINVAL || err == EPERM;
+}
+
 pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr *e)
 {
 	j->cloned_into = false;
@@ -115,7 +129,7 @@ pid_t cgroup_join_clone(struct cgroup_join *j, unsigned long flags, struct oerr 
 		}
 		if (errno == EBUSY)
 			return cg_err_internal_processes(e, j->v2_name);
-		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+		if (!clone3_refused(errno))
 			return oerr_set(e, errno, "clone3 into cgroup %s", j->v2_name);
 	}
 	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
@@ -142,9 +156,8 @@ pid_t cgroup_join_spawn(struct cgroup_join *j, int (*fn)(void *), void *arg, voi
 		j->cloned_into = false;
 		if (pid == -EBUSY)
 			return cg_err_internal_processes(e, j->v2_name);
-		if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL)
+		if (!clone3_refused((int)-pid))
 			return oerr_set(e, (int)-pid, "clone3 into cgroup %s", j->v2_name);
-		return -ENOSYS;	/* the caller forks instead */
 	}
 	j->cloned_into = false;
 	pid_t pid = clone(fn, (char *)stack + stack_size, (int)flags | SIGCHLD, arg);
