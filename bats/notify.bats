@@ -103,13 +103,19 @@ socket"
 	wait "$ocirt_pid"
 }
 
-@test "an abstract NOTIFY_SOCKET (@name) works too" {
-	listen "@ocirt-test-$ID"
+# run_ready ADDRESS: run -d, with NOTIFY_SOCKET=ADDRESS, of a container
+# that says READY=1; the listener gets it with the init's pid.
+run_ready() {
+	listen "$1"
 	set_args sh -c 'sdnotify send READY=1; exec sleep 100'
 	notified run -d -b "$BUNDLE" "$ID"
 	assert_status 0
 	wait_listener
 	grep -qx "MAINPID=$(ct_pid "$ID")" "$GOT"
+}
+
+@test "an abstract NOTIFY_SOCKET (@name) works too" {
+	run_ready "@ocirt-test-$ID"
 }
 
 @test "a container that exits before it is ready: start returns, nothing is passed on" {
@@ -130,4 +136,33 @@ socket"
 	run_ct sh -c 'echo ${NOTIFY_SOCKET-unset}; test -e /run/notify && echo there; true'
 	assert_status 0
 	assert_output unset
+}
+
+@test "without pidfds (pidfd_open refused: EPERM, ENOSYS), READY=1 is passed on, and start returns when the container exits first" {
+	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/refuse" "$BATS_TEST_DIRNAME/helpers/refuse.c" -lseccomp
+	local err
+	for err in EPERM ENOSYS; do
+		OCIRT_AS=("$BATS_TEST_TMPDIR/refuse" pidfd_open,pidfd_send_signal "$err")
+		rm -f "$GOT"
+		run_ready "$BATS_TEST_TMPDIR/host.sock"
+		ocirt delete --force "$ID"
+		assert_status 0
+		# gone before it was ready: start returns (the init's pid is
+		# looked at, not waited on)
+		rm -f "$GOT"
+		listen "$BATS_TEST_TMPDIR/host.sock"
+		set_args true
+		notified create -b "$BUNDLE" "$ID"
+		assert_status 0
+		notified start "$ID"
+		assert_status 0
+		wait_status "$ID" stopped
+		[ ! -s "$GOT" ]
+		kill "$LISTENER"
+		LISTENER=
+		ocirt delete "$ID"
+		assert_status 0
+		rm -f "$BATS_TEST_TMPDIR/host.sock"
+	done
+	assert_clean
 }

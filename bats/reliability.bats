@@ -2,7 +2,9 @@
 # Crash safety: a create killed part-way, and a state.json that is truncated
 # or garbled, must still leave `delete --force` all it needs to remove the
 # container's processes, cgroups and state dir; state.json is written
-# atomically. (README.md, "Reliability".)
+# atomically; where newer system calls are refused (an older seccomp profile
+# around ocirt, an older kernel), ocirt does without them. (README.md,
+# "Reliability".)
 
 load helpers
 
@@ -261,4 +263,30 @@ corrupt_state() {
 		END { exit bad || !renames }
 	' "$BATS_TEST_TMPDIR/trace"
 	[ "$(ct_status "$ID")" = created ]
+}
+
+@test "with clone3, openat2, close_range, faccessat2 and the pidfd calls refused (EPERM: an older seccomp profile; ENOSYS: an older kernel), run, exec, kill and delete work" {
+	command -v cc >/dev/null || skip "no C compiler"
+	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/refuse" "$BATS_TEST_DIRNAME/helpers/refuse.c" -lseccomp
+	local err calls=clone3,openat2,close_range,faccessat2,pidfd_open,pidfd_send_signal
+	for err in EPERM ENOSYS; do
+		OCIRT_AS=("$BATS_TEST_TMPDIR/refuse" "$calls" "$err")
+		start_sleeper
+		pid=$(ct_pid "$ID")
+		ocirt exec "$ID" sh -c 'cat /proc/self/cgroup'
+		assert_status 0
+		diff <(sort "/proc/$pid/cgroup") <(printf '%s\n' "${lines[@]}" | sort)
+		ocirt kill "$ID" KILL
+		assert_status 0
+		wait_status "$ID" stopped
+		ocirt delete "$ID"
+		assert_status 0
+		# --force: the kill, and the wait for the init to be gone
+		start_sleeper
+		pid=$(ct_pid "$ID")
+		ocirt delete --force "$ID"
+		assert_status 0
+		gone "$pid"
+		nothing_left
+	done
 }

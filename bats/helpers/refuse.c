@@ -1,6 +1,6 @@
-/* refuse SYSCALL ERRNO CMD [ARGS...]: run CMD with SYSCALL failing with ERRNO
- * (ENOSYS, EPERM or a number), under a seccomp filter that everything CMD
- * starts inherits, containers included. ENOSYS stands for a kernel without
+/* refuse SYSCALL[,SYSCALL...] ERRNO CMD [ARGS...]: run CMD with each SYSCALL
+ * failing with ERRNO (ENOSYS, EPERM or a number), under a seccomp filter that
+ * everything CMD starts inherits, containers included. ENOSYS stands for a kernel without
  * the call (openat2 before 5.6); EPERM for a container engine's profile that
  * refuses calls it does not know (clone3 under Docker before 20.10). */
 #define _GNU_SOURCE
@@ -25,28 +25,39 @@ static int errno_of(const char *s)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: refuse SYSCALL ERRNO CMD [ARGS...]\n");
+		fprintf(stderr, "usage: refuse SYSCALL[,SYSCALL...] ERRNO CMD [ARGS...]\n");
 		return 2;
 	}
-	int nr = seccomp_syscall_resolve_name(argv[1]);
 	int err = errno_of(argv[2]);
-	if (nr == __NR_SCMP_ERROR || err < 0) {
-		fprintf(stderr, "refuse: unknown syscall %s or errno %s\n", argv[1], argv[2]);
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (err < 0 || !ctx) {
+		fprintf(stderr, "refuse: unknown errno %s\n", argv[2]);
 		return 2;
 	}
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err), nr, 0) < 0 || seccomp_load(ctx) < 0) {
+	int nrs[64], n = 0;
+	for (char *save = NULL, *name = strtok_r(argv[1], ",", &save); name && n < 64;
+	     name = strtok_r(NULL, ",", &save)) {
+		nrs[n] = seccomp_syscall_resolve_name(name);
+		if (nrs[n] == __NR_SCMP_ERROR || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err), nrs[n], 0) < 0) {
+			fprintf(stderr, "refuse: unknown syscall %s\n", name);
+			return 2;
+		}
+		n++;
+	}
+	if (seccomp_load(ctx) < 0) {
 		fprintf(stderr, "refuse: cannot load the filter\n");
 		return 2;
 	}
 	seccomp_release(ctx);
 	/* Prove the filter works before anything relies on it. The arguments
-	 * are ones that the calls the tests name (openat2, clone3) would
-	 * refuse by themselves (EBADF, EFAULT), were the filter not there. */
-	if (syscall(nr, -1L, 0L, 0L, 0L) != -1 || errno != err) {
-		fprintf(stderr, "refuse: %s is not refused with %s\n", argv[1], argv[2]);
-		return 2;
-	}
+	 * are ones that the calls the tests name (openat2, clone3, pidfd_*,
+	 * the mount API's) would refuse by themselves (EBADF, EFAULT, EINVAL),
+	 * were the filter not there. */
+	for (int i = 0; i < n; i++)
+		if (syscall(nrs[i], -1L, 0L, 0L, 0L, 0L) != -1 || errno != err) {
+			fprintf(stderr, "refuse: syscall %d is not refused with %s\n", nrs[i], argv[2]);
+			return 2;
+		}
 	execvp(argv[3], argv + 3);
 	fprintf(stderr, "refuse: exec %s: %s\n", argv[3], strerror(errno));
 	return 127;

@@ -275,17 +275,22 @@ out:
 	return ret;
 }
 
+/* pidfd_open of the init, checked to be the init still; -ENOSYS (nothing
+ * in e) where there are no pidfds: a kernel before 5.3, or a seccomp
+ * filter from before them that refuses the call with EPERM (which
+ * pidfd_open never answers by itself). */
 static int pidfd_for(const struct container *c, struct oerr *e)
 {
 	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (fd < 0)
+	if (fd < 0 && errno != ENOSYS && errno != EPERM)
 		return oerr_set(e, errno, "pidfd_open %d", c->st.pid);
 	/* The pid might have been reused between the status check and pidfd_open. */
 	if (proc_start_time(c->st.pid) != c->st.start_time) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return oerr_setx(e, ESRCH, "container \"%s\" is not running", c->st.id);
 	}
-	return fd;
+	return fd >= 0 ? fd : -ENOSYS;
 }
 
 int container_kill(struct container *c, int sig, bool all, struct oerr *e)
@@ -295,22 +300,40 @@ int container_kill(struct container *c, int sig, bool all, struct oerr *e)
 	if (all && c->st.cgroup_path)
 		return cgroup_signal_all(c->st.cgroup_path, sig, e);
 	_cleanup_close_ int pfd = pidfd_for(c, e);
-	if (pfd < 0)
+	if (pfd < 0 && pfd != -ENOSYS)
 		return pfd;
-	if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0)
+	/* Without a pidfd, by pid, just checked to be the init's (as runc
+	 * does; the pid could only be reused between that check and here).
+	 * The same after an EPERM, which is also a seccomp filter's answer
+	 * for a pidfd_send_signal it does not know; kill repeats a real one. */
+	long r = pfd >= 0 ? syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) : kill(c->st.pid, sig);
+	if (r < 0 && pfd >= 0 && errno == EPERM)
+		r = kill(c->st.pid, sig);
+	if (r < 0)
 		return oerr_set(e, errno, "signal %d to container \"%s\"", sig, c->st.id);
 	return 0;
 }
 
-/* Wait until the init is gone, up to timeout_ms. */
+/* Wait until the init is gone, up to timeout_ms: on its pidfd, or, where
+ * there are none (pidfd_for), looking every millisecond. */
 static int wait_gone(const struct container *c, int timeout_ms)
 {
 	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (fd < 0)
-		return 0;
+	if (fd < 0 && errno != ENOSYS && errno != EPERM)
+		return 0;	/* ESRCH: gone */
 	if (!state_init_alive(&c->st)) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
+	if (fd < 0) {
+		const struct timespec ms = { 0, 1000000 };
+		for (int i = 0; i < timeout_ms; i++) {
+			nanosleep(&ms, NULL);
+			if (!state_init_alive(&c->st))
+				return 0;
+		}
+		return -ETIMEDOUT;
 	}
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int r = poll(&p, 1, timeout_ms);

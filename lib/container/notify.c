@@ -142,8 +142,11 @@ static ssize_t recv_message(int sock, char *buf, size_t len)
 	return n;
 }
 
-int notify_forward(int sock, const char *host, int pidfd, pid_t mainpid, struct oerr *e)
+int notify_forward(int sock, const char *host, int pidfd, pid_t init_pid, pid_t mainpid, struct oerr *e)
 {
+	unsigned long long init_start = pidfd < 0 ? proc_start_time(init_pid) : 0;
+	if (pidfd < 0 && !init_start)
+		return 0;	/* gone already */
 	struct sockaddr_un addr;
 	socklen_t alen = 0;
 	int ret = host_addr(host, &addr, &alen, e);
@@ -155,10 +158,16 @@ int notify_forward(int sock, const char *host, int pidfd, pid_t mainpid, struct 
 	char in[8192], msg[8192 + 32];
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
+		int polled = poll(p, 2, pidfd >= 0 ? -1 : 100);
+		if (polled < 0) {
 			if (errno == EINTR)
 				continue;
 			return oerr_set(e, errno, "NOTIFY_SOCKET: poll");
+		}
+		if (polled == 0) {
+			if (proc_start_time(init_pid) != init_start)
+				return 0;	/* the container is gone before it was ready */
+			continue;
 		}
 		if (p[0].revents & POLLIN) {
 			ssize_t n = recv_message(sock, in, sizeof(in));
@@ -196,7 +205,9 @@ int container_notify_listen(const char *root, const char *id, pid_t *init_pid, s
 int container_notify_forward(int sock, const char *host, pid_t init_pid, pid_t mainpid, struct oerr *e)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
-	if (pidfd < 0)
+	/* ENOSYS: a kernel before pidfds; EPERM, which pidfd_open never
+	 * answers by itself: a seccomp filter from before them */
+	if (pidfd < 0 && errno != ENOSYS && errno != EPERM)
 		return 0;	/* gone already */
-	return notify_forward(sock, host, pidfd, mainpid, e);
+	return notify_forward(sock, host, pidfd, init_pid, mainpid, e);
 }

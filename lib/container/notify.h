@@ -24,5 +24,7 @@ int notify_listen(int dirfd, struct oerr *e);
  * then go to host (a path, or @name for the abstract namespace) without
  * their MAINPID and BARRIER lines, the READY one with MAINPID=mainpid
  * added, then a BARRIER=1 (waited for up to 30 s). Returns 0 at once, and
- * forwards nothing more, once the process open on pidfd exits (pidfd may be -1). */
-int notify_forward(int sock, const char *host, int pidfd, pid_t mainpid, struct oerr *e);
+ * forwards nothing more, once the init exits: its pidfd polls readable, or,
+ * with pidfd -1 (no pidfds here), init_pid is no longer the process it was
+ * at the start (looked at every 100 ms). */
+int notify_forward(int sock, const char *host, int pidfd, pid_t init_pid, pid_t mainpid, struct oerr *e);

@@ -174,7 +174,7 @@ static int open_passwd(void)
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 		};
 		fd = (int)syscall(SYS_openat2, root, "etc/passwd", &how, sizeof(how));
-		if (fd < 0 && errno != ENOSYS)
+		if (fd < 0 && !pathres_openat2_refused(errno))
 			return -1;
 	}
 	if (fd < 0) {

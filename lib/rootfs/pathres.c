@@ -1,4 +1,5 @@
 #include "lib/rootfs/pathres.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -20,6 +21,24 @@ bool pathres_have_openat2(void)
 	if (v && strcmp(v, "1") == 0)
 		return false;
 	return !openat2_missing;
+}
+
+bool pathres_openat2_refused(int err)
+{
+	if (err == EPERM) {
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC };
+		long fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+		bool refused = fd < 0 && errno == EPERM;
+		if (fd >= 0)
+			close((int)fd);
+		errno = err;	/* the caller's, for its report */
+		if (!refused)
+			return false;
+	} else if (err != ENOSYS) {
+		return false;
+	}
+	openat2_missing = true;
+	return true;
 }
 
 char *pathres_clean(const char *path)
@@ -254,13 +273,12 @@ static int try_openat2(int rootfd, const char *path, bool no_symlinks, struct oe
 		if (errno != EAGAIN)
 			break;
 	}
-	if (errno == ENOSYS) {
-		openat2_missing = true;
+	int err = errno;
+	if (pathres_openat2_refused(err))
 		return -ENOSYS;
-	}
-	if (errno == EAGAIN)
+	if (err == EAGAIN)
 		return -EAGAIN;
-	return oerr_set(e, errno, "resolve %s in rootfs", path);
+	return oerr_set(e, err, "resolve %s in rootfs", path);
 }
 
 int pathres_open(int rootfd, const char *path, unsigned flags, struct oerr *e)

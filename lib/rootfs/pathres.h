@@ -31,5 +31,14 @@ int pathres_open_missing(int rootfd, const char *path, unsigned flags, char **na
  * ".." removes the previous component and stops at "/". malloc'd; NULL on ENOMEM. */
 char *pathres_clean(const char *path);
 
-/* Whether openat2() is used (false under OCIRT_TEST_NO_OPENAT2=1 or after ENOSYS). */
+/* Whether openat2() is used (false under OCIRT_TEST_NO_OPENAT2=1 or once
+ * pathres_openat2_refused said so). */
 bool pathres_have_openat2(void);
+
+/* After openat2 failed with err: whether the call itself is refused, so
+ * that the caller goes the way without it (and pathres_have_openat2 says
+ * false from then on). ENOSYS: a kernel before 5.6. EPERM: a seccomp
+ * filter that refuses the calls it does not know, as container engines'
+ * profiles from before openat2 do, where an openat2 of "/" says EPERM as
+ * well (the path's own EPERM, from an append-only file say, is reported). */
+bool pathres_openat2_refused(int err);

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "base/util.h"
+#include "lib/rootfs/pathres.h"
 
 #define PROC_ROOT_INO 1		/* only the root of a procfs has this inode number */
 
@@ -49,7 +50,7 @@ int procfs_open_checked(const char *path_in_proc, int flags, struct oerr *e)
 	if (flags & (O_CREAT | O_TMPFILE))
 		how.mode = 0644;
 	long fd = syscall(SYS_openat2, root, path_in_proc, &how, sizeof(how));
-	if (fd < 0 && errno == ENOSYS)
+	if (fd < 0 && pathres_openat2_refused(errno))
 		fd = openat(root, path_in_proc, flags | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return oerr_set(e, errno, "open /proc/%s", path_in_proc);
