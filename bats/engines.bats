@@ -228,7 +228,7 @@ pause_update_stop_rm() {
 	frozen "$pid"
 	"$eng" unpause "$id"
 	ocirt_ran resume "$id"
-	! frozen "$pid"
+	! frozen "$pid" || false
 	[ "$("$eng" inspect -f '{{.State.Status}}' "$id")" = running ]
 
 	"$eng" update "$@" "$id"
@@ -314,7 +314,7 @@ pause_update_stop_rm() {
 	c task resume "$NAME"
 	ocirt_ran resume "$NAME"
 	[ "$(ctr_task "$NAME" 3)" = RUNNING ]
-	! frozen "$pid"
+	! frozen "$pid" || false
 
 	run c task ps "$NAME"
 	[ "$status" -eq 0 ]

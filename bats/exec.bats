@@ -406,7 +406,7 @@ CAP_SYS_ADMIN=21 CAP_SYS_ADMIN_MASK=0000000000200000
 		</dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
 	[ "$st" -eq 255 ]
-	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out"
+	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out" || false
 	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
 }
 

@@ -561,7 +561,7 @@ wait_recvtty() {
 		</dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" >&2
 	[ "$st" -ne 0 ]
-	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out"
+	! grep -q HOSTFILE "$BATS_TEST_TMPDIR/out" || false
 	grep -q "outside the container's root" "$BATS_TEST_TMPDIR/err"
 	[ -z "$(ls -A "$ROOT")" ]
 }
