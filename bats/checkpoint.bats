@@ -611,7 +611,7 @@ free_port() {
 	before=$(sed -n "${n}p" "$BATS_TEST_TMPDIR/logs")
 	after=$(sed -n "$((n + 1))p" "$BATS_TEST_TMPDIR/logs")
 	echo "before: $before, after: $after" >&2
-	[ "$after" -ge "$before" ] && [ "$after" -le $((before + 1)) ]
+	[ "$after" -ge "$before" ] && [ "$after" -le $((before + 1)) ] || false
 	pid=$(pm inspect -f '{{.State.Pid}}' "$name")
 	[ "$(cg_dir memory "$pid")" = "$(cg_mount memory)$CGPARENT/podman/libpod-$id" ]
 	run pm exec "$name" sh -c 'echo in; exit 3'

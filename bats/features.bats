@@ -306,7 +306,7 @@ feature_test() {
 	if [ "$(feat .linux.intelRdt.enabled)" = true ]; then
 		skip "resctrl is mounted here, and no test of this suite uses it"
 	fi
-	[ "$(feat .linux.intelRdt.schemata)" = false ] && [ "$(feat .linux.intelRdt.monitoring)" = false ]
+	[ "$(feat .linux.intelRdt.schemata)" = false ] && [ "$(feat .linux.intelRdt.monitoring)" = false ] || false
 	update_config '.linux.intelRdt = {"closID": "x"}'
 	ocirt create -b "$BUNDLE" "$ID"
 	assert_status 1

@@ -81,7 +81,7 @@ info() {
 	[ "$(info createContainer self-mnt)" = "$(readlink "/proc/$pid/ns/mnt")" ]
 	[ "$(info createContainer self-net)" = "$(readlink "/proc/$pid/ns/net")" ]
 	# the process has not run yet
-	[ -n "$(info prestart cmdline)" ] && [ "$(info prestart cmdline)" != "sleep 100" ]
+	[ -n "$(info prestart cmdline)" ] && [ "$(info prestart cmdline)" != "sleep 100" ] || false
 
 	ocirt start "$ID"
 	assert_status 0

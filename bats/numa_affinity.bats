@@ -177,7 +177,7 @@ exec_process() {
 	clone=$(grep -n 'clone3(' "$t" | head -1 | cut -d: -f1)
 	final=$(grep -n "sched_setaffinity(0, [0-9]*, \[$last\]) *= 0" "$t" | head -1 | cut -d: -f1)
 	join=$(grep -n '</sys/fs/cgroup/[^>]*/\(tasks\|cgroup.procs\)>, "0", 1) = 1' "$t" | tail -1 | cut -d: -f1)
-	[ -n "$initial" ] && [ -n "$clone" ] && [ -n "$final" ]
+	[ -n "$initial" ] && [ -n "$clone" ] && [ -n "$final" ] || false
 	[ "$initial" -lt "$clone" ]
 	[ "$final" -gt "$clone" ]
 	[ -z "$join" ] || [ "$final" -gt "$join" ]

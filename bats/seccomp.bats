@@ -292,7 +292,7 @@ start_agent() {
 	set_args true
 	ocirt create -b "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || false
 	assert_contains "$stderr" nobody.sock
 	assert_clean
 }
@@ -302,7 +302,7 @@ start_agent() {
 	set_args true
 	ocirt create -b "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || false
 	assert_contains "$stderr" listenerPath
 	assert_clean
 }
