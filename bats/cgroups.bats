@@ -688,12 +688,18 @@ want_values() {
 	assert_clean
 }
 
-# reads_mountinfo ARGS...: the ocirt command ARGS succeeds; whether it read
-# /proc/self/mountinfo (status 0) or not (1).
-reads_mountinfo() {
-	strace -f -qq -e trace=openat -e signal=none -o "$BATS_TEST_TMPDIR/mi" \
-		"$OCIRT" --root "$ROOT" "$@" </dev/null >/dev/null
-	grep -q 'mountinfo' "$BATS_TEST_TMPDIR/mi"
+# mountinfo_read ARGS...: run the ocirt command ARGS under strace; "yes"
+# when it read /proc/self/mountinfo, "no" when not, and "failed" when the
+# command failed (so that no comparison with yes or no passes then).
+mountinfo_read() {
+	if ! strace -f -qq -e trace=openat -e signal=none -o "$BATS_TEST_TMPDIR/mi" \
+		"$OCIRT" --root "$ROOT" "$@" </dev/null >/dev/null; then
+		echo failed
+	elif grep -q 'mountinfo' "$BATS_TEST_TMPDIR/mi"; then
+		echo yes
+	else
+		echo no
+	fi
 }
 
 @test "commands after create take the cgroup mounts create saved; without them, or where they are wrong, mountinfo" {
@@ -706,14 +712,14 @@ reads_mountinfo() {
 	while read -r _ _ _ _ mp _; do
 		[ "$(stat -f -c %T "$mp")" = cgroupfs ] || [ "$(stat -f -c %T "$mp")" = cgroup2fs ]
 	done < <(tail -n +2 "$saved")
-	! reads_mountinfo exec "$ID" true || false
+	[ "$(mountinfo_read exec "$ID" true)" = no ]
 	# The join is the same as through mountinfo.
 	"$OCIRT" --root "$ROOT" exec "$ID" cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/via_saved"
 	diff <(sort "/proc/$PID/cgroup") <(sort "$BATS_TEST_TMPDIR/via_saved")
 	if has_ctrl freezer || is_v2; then
-		! reads_mountinfo pause "$ID" || false
+		[ "$(mountinfo_read pause "$ID")" = no ]
 		wait_status "$ID" paused
-		! reads_mountinfo resume "$ID" || false
+		[ "$(mountinfo_read resume "$ID")" = no ]
 		wait_status "$ID" running
 	fi
 	# A damaged table, one whose mount point is no cgroup file system (a
@@ -721,11 +727,11 @@ reads_mountinfo() {
 	# ocirt): read mountinfo, and work as before.
 	cp "$saved" "$BATS_TEST_TMPDIR/good"
 	printf 'ocirt cgroup mounts 1 3\ngarbage\n' >"$saved"
-	reads_mountinfo exec "$ID" true
+	[ "$(mountinfo_read exec "$ID" true)" = yes ]
 	{ echo 'ocirt cgroup mounts 1 1'; echo "1 1 0:99 / $BATS_TEST_TMPDIR rw - cgroup cgroup rw,pids"; } >"$saved"
-	reads_mountinfo exec "$ID" true
+	[ "$(mountinfo_read exec "$ID" true)" = yes ]
 	rm "$saved"
-	reads_mountinfo exec "$ID" true
+	[ "$(mountinfo_read exec "$ID" true)" = yes ]
 	"$OCIRT" --root "$ROOT" exec "$ID" cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/via_mountinfo"
 	diff <(sort "/proc/$PID/cgroup") <(sort "$BATS_TEST_TMPDIR/via_mountinfo")
 	# delete with the table, and without it: the cgroup goes in every hierarchy.
@@ -734,13 +740,13 @@ reads_mountinfo() {
 	cp "$BATS_TEST_TMPDIR/good" "$saved"
 	ocirt kill "$ID" KILL
 	wait_status "$ID" stopped
-	! reads_mountinfo delete "$ID" || false
+	[ "$(mountinfo_read delete "$ID")" = no ]
 	for d in $dirs; do [ ! -e "$d" ]; done
 	ID2=$ID-old
 	sleeper "$ID2"
 	dirs=$(all_cg_dirs "$PID" | grep -F "$ID2")
 	rm "$ROOT/$ID2/cgroup.mounts"
-	reads_mountinfo delete --force "$ID2"
+	[ "$(mountinfo_read delete --force "$ID2")" = yes ]
 	for d in $dirs; do [ ! -e "$d" ]; done
 }
 
