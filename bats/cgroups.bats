@@ -541,14 +541,23 @@ want_values() {
 	assert_contains "$stderr" stopped
 }
 
-@test "ps: table and json list the container's processes" {
-	set_args sh -c 'sleep 100 & sleep 100 & wait'
+# run_three CONTROLLER ARGS...: run -d of ARGS, a process that leaves three
+# in the container; $PID its init, $procs the cgroup.procs of its
+# CONTROLLER cgroup, which lists all three before this returns.
+run_three() {
+	local ctrl=$1
+	shift
+	set_args "$@"
 	ocirt run -d -b "$BUNDLE" "$ID"
 	assert_status 0
 	wait_status "$ID" running
 	PID=$(ct_pid "$ID")
-	procs=$(cg_dir pids "$PID")/cgroup.procs
+	procs=$(cg_dir "$ctrl" "$PID")/cgroup.procs
 	retry eval '[ "$(wc -l <"'"$procs"'")" -eq 3 ]'
+}
+
+@test "ps: table and json list the container's processes" {
+	run_three pids sh -c 'sleep 100 & sleep 100 & wait'
 	want=$(sort -n "$procs" | jq -cs .)
 	ocirt ps -f json "$ID"
 	assert_status 0
@@ -598,13 +607,7 @@ want_values() {
 	has_ctrl pids || skip "no pids controller"
 	# Without a pid namespace the init's death would not take the others along.
 	update_config '.linux.namespaces |= map(select(.type != "pid"))'
-	set_args sh -c 'sleep 100 & sleep 100 & exec sleep 100'
-	ocirt run -d -b "$BUNDLE" "$ID"
-	assert_status 0
-	wait_status "$ID" running
-	PID=$(ct_pid "$ID")
-	procs=$(cg_dir pids "$PID")/cgroup.procs
-	retry eval '[ "$(wc -l <"'"$procs"'")" -eq 3 ]'
+	run_three pids sh -c 'sleep 100 & sleep 100 & exec sleep 100'
 	pids=$(cat "$procs")
 	ocirt kill --all "$ID" KILL
 	assert_status 0
@@ -669,13 +672,7 @@ want_values() {
 	! grep -E 'freezer.state|cgroup.freeze' "$BATS_TEST_TMPDIR/stopped" || false
 	[ ! -e "$ROOT/$ID" ]
 	assert_clean
-	set_args sh -c 'sleep 100 & sleep 100 & exec sleep 100'
-	ocirt run -d -b "$BUNDLE" "$ID"
-	assert_status 0
-	wait_status "$ID" running
-	PID=$(ct_pid "$ID")
-	procs=$(cg_dir freezer "$PID")/cgroup.procs
-	retry eval '[ "$(wc -l <"'"$procs"'")" -eq 3 ]'
+	run_three freezer sh -c 'sleep 100 & sleep 100 & exec sleep 100'
 	strace -f -y -qq -e trace=write -e signal=none -o "$BATS_TEST_TMPDIR/running" \
 		"$OCIRT" --root "$ROOT" delete --force "$ID" </dev/null
 	# cgroup.kill where there is one (then, on a hybrid host, the v1 list
