@@ -203,3 +203,11 @@ void close_fds(int *fds, size_t n)
 		i = j + 1;
 	}
 }
+
+int pidfd_open_or_nosys(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd >= 0)
+		return fd;
+	return errno == ENOSYS || errno == EPERM ? -ENOSYS : -errno;
+}

@@ -56,3 +56,7 @@ int mkdir_p(const char *path, mode_t mode);
 /* Close the n fds (those < 0 skipped), one close_range(2) per run of
  * consecutive numbers; close(2) where close_range is missing. Reorders fds. */
 void close_fds(int *fds, size_t n);
+/* pidfd_open(2) of pid; -ENOSYS where there are no pidfds: a kernel before
+ * 5.3, or a seccomp filter from before them that refuses the call with
+ * EPERM (which pidfd_open never answers by itself); else -errno. */
+int pidfd_open_or_nosys(pid_t pid);

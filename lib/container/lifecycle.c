@@ -276,14 +276,12 @@ out:
 }
 
 /* pidfd_open of the init, checked to be the init still; -ENOSYS (nothing
- * in e) where there are no pidfds: a kernel before 5.3, or a seccomp
- * filter from before them that refuses the call with EPERM (which
- * pidfd_open never answers by itself). */
+ * in e) where there are no pidfds (pidfd_open_or_nosys). */
 static int pidfd_for(const struct container *c, struct oerr *e)
 {
-	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (fd < 0 && errno != ENOSYS && errno != EPERM)
-		return oerr_set(e, errno, "pidfd_open %d", c->st.pid);
+	int fd = pidfd_open_or_nosys(c->st.pid);
+	if (fd < 0 && fd != -ENOSYS)
+		return oerr_set(e, -fd, "pidfd_open %d", c->st.pid);
 	/* The pid might have been reused between the status check and pidfd_open. */
 	if (proc_start_time(c->st.pid) != c->st.start_time) {
 		if (fd >= 0)
@@ -318,8 +316,8 @@ int container_kill(struct container *c, int sig, bool all, struct oerr *e)
  * there are none (pidfd_for), looking every millisecond. */
 static int wait_gone(const struct container *c, int timeout_ms)
 {
-	int fd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (fd < 0 && errno != ENOSYS && errno != EPERM)
+	int fd = pidfd_open_or_nosys(c->st.pid);
+	if (fd < 0 && fd != -ENOSYS)
 		return 0;	/* ESRCH: gone */
 	if (!state_init_alive(&c->st)) {
 		if (fd >= 0)

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 
 int notify_prepare(struct spec *s, int dirfd, const char *state_dir, struct oerr *e)
@@ -204,10 +203,8 @@ int container_notify_listen(const char *root, const char *id, pid_t *init_pid, s
 
 int container_notify_forward(int sock, const char *host, pid_t init_pid, pid_t mainpid, struct oerr *e)
 {
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
-	/* ENOSYS: a kernel before pidfds; EPERM, which pidfd_open never
-	 * answers by itself: a seccomp filter from before them */
-	if (pidfd < 0 && errno != ENOSYS && errno != EPERM)
+	_cleanup_close_ int pidfd = pidfd_open_or_nosys(init_pid);
+	if (pidfd < 0 && pidfd != -ENOSYS)
 		return 0;	/* gone already */
-	return notify_forward(sock, host, pidfd, init_pid, mainpid, e);
+	return notify_forward(sock, host, pidfd < 0 ? -1 : pidfd, init_pid, mainpid, e);
 }
